@@ -1,0 +1,166 @@
+#pragma once
+// Store: what is done, what is pending, and how every run ended.
+// The job loop talks only to this interface; SqliteStore is the embedded
+// default, and a PostgreSQL queue (leases with FOR UPDATE SKIP LOCKED) can
+// implement the same calls later. Every call that changes state is durable
+// when it returns (committed), so a crash loses at most the client in flight.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace boletos::store {
+
+// One client as imported from the CSV: every column is kept by name.
+struct Client {
+  std::string id;
+  std::string name;
+  std::string document;                        // may be empty
+  std::map<std::string, std::string> columns;  // all columns, including id, name, document
+};
+
+// Where a client stands for one period.
+//   pending  - never tried, or put back by `retry`
+//   retrying - failed at least once, attempts < max_attempts: the next run takes it
+//   failed   - failed max_attempts times; only `retry` brings it back
+//   done     - its file is on disk, size and sha256 recorded
+enum class JobStatus { kPending, kRetrying, kFailed, kDone };
+const char* JobStatusName(JobStatus s);
+
+// A client the run should work on, with where it stands.
+struct WorkItem {
+  Client client;
+  JobStatus status = JobStatus::kPending;
+  int attempts = 0;  // attempts already made in earlier runs
+};
+
+// Facts read from a boleto (all optional: a slip without a readable line is still done).
+struct SlipFacts {
+  std::string linha_digitavel;  // digits only, 47 or 48
+  std::string barcode;          // 44 digits
+  std::string bank;             // 3 digits
+  std::string amount;           // "109.51"
+  std::string due_date;         // "YYYY-MM-DD"
+  std::vector<std::string> warnings;
+};
+
+struct Download {
+  std::string file;  // path relative to --out, e.g. "2026-12/Ana_DEZEMBRO.pdf"
+  int64_t bytes = 0;
+  std::string sha256;  // lower-case hex
+  SlipFacts facts;
+};
+
+// One row of `export`: the columns of SPEC.md, in order.
+struct ExportRow {
+  std::string id, name, document, period, status, file;
+  std::optional<int64_t> bytes;
+  std::string sha256;
+  int attempts = 0;
+  std::string last_error;
+  SlipFacts facts;
+  std::string downloaded_at;  // ISO 8601 UTC with milliseconds, or empty
+};
+
+enum class RunOutcome { kRunning, kFinished, kFailed, kPortalDown, kInterrupted, kCrashed };
+const char* RunOutcomeName(RunOutcome o);
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string period;
+  int64_t pid = 0;
+  std::string host;
+  std::string started_at;  // ISO 8601 UTC ms
+  std::string ended_at;    // empty while running
+  RunOutcome outcome = RunOutcome::kRunning;
+  std::string summary;            // the run's last log line, or how it was found dead
+  std::string last_done_client;   // id of the last client done in this run
+  std::string last_done_at;
+  int done = 0, failed_attempts = 0;
+};
+
+struct MemorySample {
+  int64_t run_id = 0;
+  std::string at;  // ISO 8601 UTC ms
+  int clients_done = 0;
+  int64_t worker_rss_kb = 0;
+  int64_t browser_pss_kb = 0;
+  int64_t cgroup_usage_kb = -1;  // -1: not known
+  int64_t cgroup_limit_kb = -1;
+};
+
+struct PeriodCounts {
+  int total = 0, pending = 0, retrying = 0, failed = 0, done = 0;
+};
+
+struct StatusReport {
+  std::string period;
+  PeriodCounts counts;
+  std::optional<ExportRow> last_success;     // the most recent done client of the period
+  std::vector<RunRecord> recent_runs;        // newest first, at most 10
+  std::optional<MemorySample> last_memory;   // of the newest run that has one
+  std::vector<ExportRow> recent_failures;    // newest first, at most 10, with last_error
+};
+
+struct ImportSummary {
+  int inserted = 0;
+  int updated = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Upserts clients by id in one transaction: all or nothing.
+  virtual Result<ImportSummary> ImportClients(const std::vector<Client>& clients) = 0;
+
+  // The next page of work for a period, in a stable order (client id,
+  // byte-wise): clients with no row for the period, `pending` and
+  // `retrying` ones with attempts < max_attempts, all with id > after_id.
+  // Never `done` or `failed`. Reading in pages keeps memory flat whatever
+  // the number of clients.
+  virtual Result<std::vector<WorkItem>> NextWork(const std::string& period, const std::string& after_id,
+                                                 int limit, int max_attempts) = 0;
+  // How many clients NextWork would return in total (for "n/total" lines).
+  virtual Result<int> CountWork(const std::string& period, int max_attempts) = 0;
+
+  // Records a failed attempt (attempt is 1-based, the client's total so far).
+  // gave_up: the client is now `failed`, otherwise `retrying`.
+  virtual Status RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id,
+                               int attempt, const std::string& error, bool gave_up) = 0;
+  // Marks the client done. Call only after the file is complete on disk.
+  virtual Status RecordSuccess(const std::string& period, const std::string& client_id, int64_t run_id,
+                               int attempt, const Download& download) = 0;
+  // `retry`: failed (and retrying) clients of the period back to pending with
+  // attempts reset. Returns how many.
+  virtual Result<int> ResetFailed(const std::string& period) = 0;
+
+  // Runs. BeginRun first marks any run still `running` as crashed (the
+  // caller holds the instance lock, so such a run is dead).
+  virtual Result<int64_t> BeginRun(const std::string& period, int64_t pid, const std::string& host) = 0;
+  virtual Status EndRun(int64_t run_id, RunOutcome outcome, const std::string& summary) = 0;
+  // Marks runs still `running` as crashed, with a summary saying where they
+  // stopped. For commands that find the instance lock free. Returns them.
+  virtual Result<std::vector<RunRecord>> MarkDeadRunsCrashed() = 0;
+  virtual Result<std::vector<RunRecord>> RecentRuns(int limit) = 0;
+  virtual Status RecordMemorySample(const MemorySample& sample) = 0;
+  virtual Result<std::vector<MemorySample>> MemorySamples(int64_t run_id) = 0;
+
+  virtual Result<StatusReport> Report(const std::string& period) = 0;
+  // Every client with its row for the period (status `pending` if none), by id.
+  virtual Status ForEachExportRow(const std::string& period,
+                                  const std::function<void(const ExportRow&)>& fn) = 0;
+};
+
+// Opens (creating if needed) the SQLite store at path and migrates its
+// schema. A missing folder, an unreadable or corrupt file is kBadInput/kIo
+// with a message naming the path and what to do.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace boletos::store
