@@ -1,0 +1,52 @@
+#pragma once
+// Browser: a launched headless Chromium and its CDP connection. Downloads
+// are routed to the browser's own temporary folder (Page::Download moves
+// each to where the caller wants it). Close() asks politely, then kills the
+// process group; the destructor does the same, so no browser outlives it.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "cdp/browser_process.h"
+#include "cdp/cdp_connection.h"
+#include "cdp/page.h"
+
+namespace boletos::cdp {
+
+class Browser {
+ public:
+  // Launches, connects and configures downloads. Errors: kNotFound (no
+  // Chromium), kTimeout/kTargetCrashed (it did not start), with its output.
+  static Result<std::unique_ptr<Browser>> Launch(const LaunchOptions& options);
+  ~Browser();
+  Browser(const Browser&) = delete;
+  Browser& operator=(const Browser&) = delete;
+
+  // Opens a new tab (about:blank) attached on a flattened session.
+  Result<std::unique_ptr<Page>> NewPage(Deadline deadline);
+
+  // Browser.close, then SIGKILL to the group if it has not exited within
+  // grace; reaps everything and deletes the profile. Idempotent.
+  void Close(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+
+  // False once the browser process exited or its connection closed.
+  bool alive();
+  std::string WhyDead();
+
+  pid_t pid() const { return process_->pid(); }
+  const std::string& version() const { return version_; }
+  std::chrono::milliseconds startup_time() const { return startup_time_; }
+  CdpConnection& connection() { return *conn_; }
+  const BrowserProcess& process() const { return *process_; }
+
+ private:
+  Browser() = default;
+  std::unique_ptr<BrowserProcess> process_;
+  std::shared_ptr<CdpConnection> conn_;
+  std::string version_;
+  std::chrono::milliseconds startup_time_{0};
+  bool closed_ = false;
+};
+
+}  // namespace boletos::cdp

@@ -1,0 +1,83 @@
+#pragma once
+// BrowserProcess: one headless Chromium, owned. It runs in its own process
+// group with a fresh profile, TMPDIR and download folder under one temporary
+// directory; it dies with the worker (PDEATHSIG). Destroying the object kills
+// the whole group, reaps every process of it and deletes the directory, also
+// when the browser already crashed.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/deadline.h"
+#include "core/result.h"
+
+namespace boletos::cdp {
+
+struct LaunchOptions {
+  std::string executable;  // empty: FindChromium("")
+  std::string temp_root;   // where the per-browser directory goes; empty: $TMPDIR or /tmp
+  std::vector<std::string> extra_args;
+  std::chrono::milliseconds start_timeout{20000};
+};
+
+// The default flags: the headless shell with processes merged, which
+// measured lowest here (CHROMIUM-NOTES.md), and no background traffic.
+std::vector<std::string> DefaultBrowserArgs();
+
+// Resolves the browser: the explicit path if given, else the headless shell
+// at /usr/lib/chromium/chromium-headless-shell, then chromium-headless-shell,
+// chromium, chromium-browser on PATH. kNotFound says what was tried and how
+// to install it.
+Result<std::string> FindChromium(const std::string& explicit_path);
+
+class BrowserProcess {
+ public:
+  static Result<std::unique_ptr<BrowserProcess>> Launch(const LaunchOptions& options);
+  ~BrowserProcess();
+  BrowserProcess(const BrowserProcess&) = delete;
+  BrowserProcess& operator=(const BrowserProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  const std::string& websocket_url() const { return ws_url_; }
+  const std::string& download_dir() const { return download_dir_; }
+  const std::string& root_dir() const { return root_dir_; }
+  const std::string& executable() const { return executable_; }
+
+  // True once the browser's main process has exited (reaps it if so).
+  bool Exited();
+  // Waits for the main process to exit by itself until the deadline.
+  bool WaitForExit(Deadline deadline);
+  // SIGKILL to the whole group, then reaps every member. Idempotent.
+  void Kill();
+  // The browser's last lines on stderr, for messages about a crash.
+  std::string RecentOutput() const;
+
+ private:
+  BrowserProcess() = default;
+  void DrainStderr();
+  void ReapGroup(Deadline deadline);
+
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  bool killed_ = false;
+  int exit_status_ = 0;
+  int stderr_fd_ = -1;
+  std::string ws_url_;
+  std::string root_dir_;
+  std::string download_dir_;
+  std::string executable_;
+  std::thread stderr_thread_;
+  mutable std::mutex output_mu_;
+  std::deque<std::string> recent_lines_;
+  std::string partial_line_;
+  bool stop_draining_ = false;
+};
+
+}  // namespace boletos::cdp

@@ -1,0 +1,231 @@
+#include "cdp/page.h"
+
+#include <fstream>
+#include <thread>
+
+#include "cdp/base64.h"
+#include "cdp/event_waiter.h"
+#include "cdp/page_scripts.h"
+#include "core/duration.h"
+
+namespace boletos::cdp {
+namespace {
+
+std::string Quote(const std::string& s) { return Json(s).dump(); }
+
+bool ContextWasReplaced(const Error& e) {
+  // A navigation in flight destroys the context the wait was running in;
+  // the wait goes on in the new document.
+  return e.kind == ErrorKind::kProtocolError &&
+         (e.message.find("Execution context was destroyed") != std::string::npos ||
+          e.message.find("Cannot find context") != std::string::npos ||
+          e.message.find("Inspected target navigated or closed") != std::string::npos);
+}
+
+Status WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return MakeError(ErrorKind::kIo, "cannot write " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Page::Page(std::shared_ptr<CdpConnection> conn, std::string target_id, std::string session_id,
+           std::string download_dir)
+    : conn_(std::move(conn)),
+      target_id_(std::move(target_id)),
+      session_id_(std::move(session_id)),
+      download_dir_(std::move(download_dir)) {}
+
+Page::~Page() {
+  if (!conn_->closed()) {
+    (void)conn_->Call("Target.closeTarget", {{"targetId", target_id_}}, "", Deadline::In(std::chrono::seconds(2)));
+  }
+}
+
+Result<Json> Page::Call(const std::string& method, const Json& params, Deadline deadline) {
+  return conn_->Call(method, params, session_id_, deadline);
+}
+
+Status Page::Init(Deadline deadline) {
+  for (const char* method : {"Page.enable", "Inspector.enable"}) {
+    auto r = Call(method, Json::object(), deadline);
+    if (!r.ok()) return r.error();
+  }
+  return Status::Ok();
+}
+
+Result<Page::Navigation> Page::Navigate(const std::string& url, Deadline deadline) {
+  EventWaiter waiter(*conn_, session_id_, {"Page.loadEventFired"});
+  auto reply = Call("Page.navigate", {{"url", url}}, deadline);
+  if (!reply.ok()) return reply.error();
+  if (reply->contains("errorText")) {
+    if (reply->value("isDownload", false)) return Navigation{true};
+    return MakeError(ErrorKind::kPortalError,
+                     "could not open " + url + ": " + (*reply)["errorText"].get<std::string>() +
+                         " (is the portal up and the URL right?)");
+  }
+  if (!reply->contains("loaderId")) return Navigation{};  // same-document navigation: no load event
+  auto loaded = waiter.Wait([](const CdpEvent&) { return true; }, deadline, "the page " + url + " to load");
+  if (!loaded.ok()) return loaded.error();
+  return Navigation{};
+}
+
+Result<Json> Page::Evaluate(const std::string& expression, Deadline deadline) {
+  auto reply = Call("Runtime.evaluate",
+                    {{"expression", expression},
+                     {"returnByValue", true},
+                     {"awaitPromise", true},
+                     {"userGesture", true}},
+                    deadline);
+  if (!reply.ok()) return reply.error();
+  if (reply->contains("exceptionDetails")) {
+    const Json& details = (*reply)["exceptionDetails"];
+    std::string text = details.value("text", "exception");
+    if (details.contains("exception") && details["exception"].contains("description")) {
+      text = details["exception"]["description"].get<std::string>();
+    }
+    return MakeError(ErrorKind::kPortalError, "script failed in the page: " + text.substr(0, 500));
+  }
+  const Json& result = (*reply)["result"];
+  return result.contains("value") ? result["value"] : Json();
+}
+
+Result<bool> Page::PollInPage(const std::string& function, const Json& args, Deadline deadline) {
+  while (true) {
+    auto left = deadline.remaining();
+    if (left.count() <= 0) return false;
+    // Slices keep one evaluate from outliving a navigation by much.
+    auto slice = std::min(left, std::chrono::milliseconds(10000));
+    std::string call = "(" + function + ")(";
+    for (size_t i = 0; i < args.size(); ++i) call += args[i].dump() + ",";
+    call += std::to_string(slice.count()) + ")";
+    auto r = Evaluate(call, deadline.Within(slice + std::chrono::milliseconds(2000)));
+    if (r.ok()) {
+      if (r->is_boolean() && r->get<bool>()) return true;
+      continue;
+    }
+    if (ContextWasReplaced(r.error()) || r.kind() == ErrorKind::kTimeout) {
+      if (deadline.expired()) return false;
+      // A new document is being committed; let it arrive.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    return r.error();
+  }
+}
+
+Status Page::WaitForSelector(const std::string& selector, Deadline deadline, bool visible) {
+  // The function takes (sel, ms, visible); ms is appended by PollInPage, so
+  // visible is bound here.
+  std::string fn = std::string("(sel, ms) => (") + scripts::kWaitForSelector + ")(sel, ms, " +
+                   (visible ? "true" : "false") + ")";
+  auto found = PollInPage(fn, Json::array({selector}), deadline);
+  if (!found.ok()) {
+    if (found.kind() == ErrorKind::kPortalError) {
+      return MakeError(ErrorKind::kBadInput, "selector " + Quote(selector) + " is not valid CSS: " + found.message());
+    }
+    return found.error();
+  }
+  if (*found) return Status::Ok();
+  auto url = Url(Deadline::In(std::chrono::seconds(2)));
+  return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " for " +
+                                            (visible ? "a visible " : "") + "element " + Quote(selector) + " on " +
+                                            (url.ok() ? *url : std::string("the page")) + ": it never appeared");
+}
+
+Status Page::WaitForText(const std::string& text, Deadline deadline) {
+  auto found = PollInPage(scripts::kWaitForText, Json::array({text}), deadline);
+  if (!found.ok()) return found.error();
+  if (*found) return Status::Ok();
+  return MakeError(ErrorKind::kTimeout,
+                   "waited " + FormatDuration(deadline.budget()) + " for the text " + Quote(text) + " to appear");
+}
+
+Status Page::WaitForUrlContains(const std::string& fragment, Deadline deadline) {
+  std::string last;
+  while (!deadline.expired()) {
+    auto url = Url(deadline);
+    if (url.ok()) {
+      last = *url;
+      if (last.find(fragment) != std::string::npos) return Status::Ok();
+    } else if (!ContextWasReplaced(url.error()) && url.kind() != ErrorKind::kTimeout) {
+      return url.error();
+    }
+    // Wake on the next navigation instead of polling the URL in a loop.
+    EventWaiter waiter(*conn_, session_id_, {"Page.frameNavigated", "Page.navigatedWithinDocument"});
+    auto again = Url(deadline);
+    if (again.ok() && again->find(fragment) != std::string::npos) return Status::Ok();
+    auto woke = waiter.WaitAny(deadline.Within(std::chrono::milliseconds(500)));
+    if (!woke.ok()) return woke.error();
+  }
+  return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " for the URL to contain " +
+                                            Quote(fragment) + " (last URL: " + last + ")");
+}
+
+Result<std::string> Page::Url(Deadline deadline) {
+  auto r = Evaluate("location.href", deadline);
+  if (!r.ok()) return r.error();
+  return r->is_string() ? r->get<std::string>() : std::string();
+}
+
+Result<std::string> Page::Html(Deadline deadline) {
+  auto r = Evaluate("document.documentElement ? document.documentElement.outerHTML : ''", deadline);
+  if (!r.ok()) return r.error();
+  return r->is_string() ? r->get<std::string>() : std::string();
+}
+
+Status Page::Screenshot(const std::string& path, Deadline deadline) {
+  auto r = Call("Page.captureScreenshot", {{"format", "png"}}, deadline);
+  if (!r.ok()) return r.error();
+  std::string png;
+  if (!DecodeBase64(r->value("data", ""), png)) {
+    return MakeError(ErrorKind::kProtocolError, "Page.captureScreenshot returned data that is not base64");
+  }
+  return WriteFile(path, png);
+}
+
+Status Page::PrintToPdf(const std::string& path, Deadline deadline) {
+  return PrintSessionToPdf(*conn_, session_id_, path, deadline);
+}
+
+Status PrintSessionToPdf(CdpConnection& conn, const std::string& session_id, const std::string& path,
+                         Deadline deadline) {
+  auto r = conn.Call("Page.printToPDF", {{"printBackground", true}, {"transferMode", "ReturnAsStream"}}, session_id,
+                     deadline);
+  if (!r.ok()) return r.error();
+  auto saved = SaveStream(conn, session_id, r->value("stream", ""), path, deadline);
+  if (!saved.ok()) return saved.error();
+  return Status::Ok();
+}
+
+Result<int64_t> SaveStream(CdpConnection& conn, const std::string& session_id, const std::string& handle,
+                           const std::string& path, Deadline deadline) {
+  if (handle.empty()) return MakeError(ErrorKind::kProtocolError, "the browser returned no stream handle");
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return MakeError(ErrorKind::kIo, "cannot create " + path);
+  int64_t total = 0;
+  std::string chunk;
+  while (true) {
+    auto r = conn.Call("IO.read", {{"handle", handle}, {"size", 1 << 20}}, session_id, deadline);
+    if (!r.ok()) return r.error();
+    const std::string& data = (*r)["data"].get_ref<const std::string&>();
+    if (r->value("base64Encoded", false)) {
+      if (!DecodeBase64(data, chunk)) return MakeError(ErrorKind::kProtocolError, "IO.read returned bad base64");
+      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      total += static_cast<int64_t>(chunk.size());
+    } else {
+      out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      total += static_cast<int64_t>(data.size());
+    }
+    if (r->value("eof", false)) break;
+  }
+  (void)conn.Call("IO.close", {{"handle", handle}}, session_id, deadline);
+  out.close();
+  if (!out) return MakeError(ErrorKind::kIo, "cannot write " + path + " (disk full?)");
+  return total;
+}
+
+}  // namespace boletos::cdp

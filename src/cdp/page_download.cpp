@@ -1,0 +1,189 @@
+// Page::Download: run an action and capture what it yields, whichever way
+// the portal delivers it. Browser-level download events (setDownloadBehavior
+// allowAndName, set once per browser) cover attachments, inline PDFs (the
+// headless shell downloads them), popups and blobs; a main-frame navigation
+// or a popup that loads an HTML document is the "HTML opened instead" case.
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "cdp/event_waiter.h"
+#include "cdp/page.h"
+#include "cdp/page_scripts.h"
+#include "core/duration.h"
+
+namespace boletos::cdp {
+namespace fs = std::filesystem;
+namespace {
+
+Status MoveFile(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) == 0) return Status::Ok();
+  if (errno != EXDEV) {
+    return MakeError(ErrorKind::kIo, "cannot move the download to " + to + ": " + std::strerror(errno));
+  }
+  std::error_code ec;  // different file systems: copy, then remove
+  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+  if (ec) return MakeError(ErrorKind::kIo, "cannot copy the download to " + to + ": " + ec.message());
+  fs::remove(from, ec);
+  return Status::Ok();
+}
+
+// The state of one download attempt, fed by events.
+struct DownloadState {
+  std::string guid;
+  std::string url;
+  std::string suggested;
+  std::string file_path;
+  bool completed = false;
+  bool canceled = false;
+  std::set<std::string> our_frames;                 // our tab and popups we opened
+  std::map<std::string, std::string> popups;        // targetId -> sessionId
+  std::vector<std::string> popups_to_attach;
+  std::string html_session;  // a session whose document loaded as HTML
+  std::string html_url;
+  std::map<std::string, std::string> navigated;  // sessionId -> URL committed (main frame)
+};
+
+}  // namespace
+
+Result<DownloadResult> Page::Download(const DownloadAction& action, const std::string& dest_path, bool print_html,
+                                      Deadline deadline) {
+  EventWaiter waiter(*conn_, session_id_, {"Page.frameNavigated", "Page.loadEventFired"});
+  waiter.Watch("", {"Browser.downloadWillBegin", "Browser.downloadProgress", "Target.targetCreated"});
+  DownloadState st;
+  st.our_frames.insert(target_id_);
+
+  std::string what;
+  if (!action.click_selector.empty()) {
+    what = "click " + action.click_selector;
+    if (Status s = Click(action.click_selector, deadline); !s.ok()) return s.error();
+  } else {
+    what = "open " + action.url;
+    auto reply = Call("Page.navigate", {{"url", action.url}}, deadline);
+    if (!reply.ok()) return reply.error();
+    if (reply->contains("errorText") && !reply->value("isDownload", false)) {
+      return MakeError(ErrorKind::kPortalError, "could not open " + action.url + ": " +
+                                                    (*reply)["errorText"].get<std::string>());
+    }
+  }
+
+  auto close_popups = [&] {
+    for (const auto& [target, _] : st.popups) {
+      (void)conn_->Call("Target.closeTarget", {{"targetId", target}}, "", Deadline::In(std::chrono::seconds(2)));
+    }
+  };
+
+  while (true) {
+    for (CdpEvent& e : waiter.Drain()) {
+      const Json& p = e.params;
+      if (e.method == "Browser.downloadWillBegin") {
+        if (st.guid.empty() && st.our_frames.count(p.value("frameId", ""))) {
+          st.guid = p.value("guid", "");
+          st.url = p.value("url", "");
+          st.suggested = p.value("suggestedFilename", "");
+        }
+      } else if (e.method == "Browser.downloadProgress") {
+        if (!st.guid.empty() && p.value("guid", "") == st.guid) {
+          std::string state = p.value("state", "");
+          if (state == "completed") {
+            st.completed = true;
+            st.file_path = p.value("filePath", "");
+          } else if (state == "canceled") {
+            st.canceled = true;
+          }
+        }
+      } else if (e.method == "Target.targetCreated") {
+        const Json& info = p["targetInfo"];
+        if (info.value("type", "") == "page" && info.value("openerId", "") == target_id_) {
+          std::string id = info.value("targetId", "");
+          st.our_frames.insert(id);
+          st.popups_to_attach.push_back(id);
+        }
+      } else if (e.method == "Page.frameNavigated") {
+        const Json& frame = p["frame"];
+        if (!frame.contains("parentId") && frame.value("url", "") != "about:blank") {
+          st.navigated[e.session_id] = frame.value("url", "");
+        }
+      } else if (e.method == "Page.loadEventFired") {
+        auto it = st.navigated.find(e.session_id);
+        if (it != st.navigated.end() && st.html_session.empty()) {
+          st.html_session = e.session_id;
+          st.html_url = it->second;
+        }
+      }
+    }
+
+    for (const std::string& target : st.popups_to_attach) {
+      auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
+      if (!attached.ok()) continue;  // the popup closed itself (a download popup often does)
+      std::string session = attached->value("sessionId", "");
+      st.popups[target] = session;
+      waiter.Watch(session, {"Page.frameNavigated", "Page.loadEventFired"});
+      (void)conn_->Call("Page.enable", Json::object(), session, deadline);
+      // It may have loaded before we listened: ask it where it stands.
+      auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
+                             session, deadline);
+      if (doc.ok()) {
+        const Json& v = (*doc)["result"]["value"];
+        if (v.is_object() && v.value("url", "") != "about:blank" && v.value("readyState", "") == "complete" &&
+            v.value("contentType", "") == "text/html" && st.html_session.empty()) {
+          st.html_session = session;
+          st.html_url = v.value("url", "");
+        }
+      }
+    }
+    st.popups_to_attach.clear();
+
+    if (st.canceled) {
+      close_popups();
+      return MakeError(ErrorKind::kPortalError, "the download from " + st.url + " was canceled by the browser");
+    }
+    if (st.completed) {
+      std::string from = st.file_path.empty() ? download_dir_ + "/" + st.guid : st.file_path;
+      Status moved = MoveFile(from, dest_path);
+      close_popups();
+      if (!moved.ok()) return moved.error();
+      struct stat sb {};
+      stat(dest_path.c_str(), &sb);
+      return DownloadResult{DownloadResult::Kind::kFile, st.url, st.suggested, static_cast<int64_t>(sb.st_size)};
+    }
+    if (!st.html_session.empty() && st.guid.empty()) {
+      if (!print_html) {
+        close_popups();
+        return MakeError(ErrorKind::kPortalError, what + " opened an HTML page (" + st.html_url +
+                                                      ") instead of a PDF; add `html: print` to the download step "
+                                                      "to print such pages");
+      }
+      Status printed = PrintSessionToPdf(*conn_, st.html_session, dest_path, deadline);
+      close_popups();
+      if (!printed.ok()) return printed.error();
+      struct stat sb {};
+      stat(dest_path.c_str(), &sb);
+      return DownloadResult{DownloadResult::Kind::kPrintedHtml, st.html_url, "", static_cast<int64_t>(sb.st_size)};
+    }
+
+    auto woke = waiter.WaitAny(deadline);
+    if (!woke.ok()) {
+      close_popups();
+      return woke.error();
+    }
+    if (!*woke && deadline.expired()) {
+      if (!st.guid.empty()) {
+        (void)conn_->Call("Browser.cancelDownload", {{"guid", st.guid}}, "", Deadline::In(std::chrono::seconds(2)));
+      }
+      close_popups();
+      return MakeError(ErrorKind::kTimeout,
+                       "waited " + FormatDuration(deadline.budget()) + " after " + what + ": " +
+                           (st.guid.empty() ? "nothing was downloaded and no page opened"
+                                            : "the download from " + st.url + " did not finish"));
+    }
+  }
+}
+
+}  // namespace boletos::cdp

@@ -1,0 +1,92 @@
+#pragma once
+// Page-side scripts. Waits run inside the page (MutationObserver plus a
+// light poll for style changes) so the worker never sleeps blindly.
+
+namespace boletos::cdp::scripts {
+
+// (selector, timeout_ms, visible) -> true when found, false at the timeout.
+// Throws for an invalid selector (querySelector's SyntaxError).
+inline constexpr const char* kWaitForSelector = R"JS(
+(sel, ms, visible) => new Promise((resolve, reject) => {
+  const check = () => {
+    const el = document.querySelector(sel);
+    if (!el) return false;
+    if (!visible) return true;
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  try { if (check()) return resolve(true); } catch (e) { return reject(e); }
+  let done = false;
+  const finish = (v) => { if (done) return; done = true; obs.disconnect(); clearInterval(poll); clearTimeout(timer); resolve(v); };
+  const obs = new MutationObserver(() => { if (check()) finish(true); });
+  obs.observe(document, {childList: true, subtree: true, attributes: true, characterData: true});
+  const poll = setInterval(() => { if (check()) finish(true); }, 100);
+  const timer = setTimeout(() => finish(false), ms);
+}))JS";
+
+// (text, timeout_ms) -> true when the page's text contains it.
+inline constexpr const char* kWaitForText = R"JS(
+(text, ms) => new Promise((resolve) => {
+  const check = () => !!document.body && document.body.innerText.includes(text);
+  if (check()) return resolve(true);
+  let done = false;
+  const finish = (v) => { if (done) return; done = true; obs.disconnect(); clearInterval(poll); clearTimeout(timer); resolve(v); };
+  const obs = new MutationObserver(() => { if (check()) finish(true); });
+  obs.observe(document, {childList: true, subtree: true, characterData: true});
+  const poll = setInterval(() => { if (check()) finish(true); }, 100);
+  const timer = setTimeout(() => finish(false), ms);
+}))JS";
+
+// (selector) -> {x, y} centre of the element after scrolling it into view.
+inline constexpr const char* kClickPoint = R"JS(
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return null;
+  el.scrollIntoView({block: 'center', inline: 'center'});
+  const r = el.getBoundingClientRect();
+  return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+})JS";
+
+// (selector) -> true after focusing it and selecting its current content.
+inline constexpr const char* kFocusAndSelect = R"JS(
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return false;
+  el.focus();
+  if (typeof el.select === 'function') el.select();
+  else if (el.isContentEditable) document.execCommand('selectAll');
+  return true;
+})JS";
+
+// (selector) -> empties an input the way a user would, with events.
+inline constexpr const char* kClearValue = R"JS(
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return false;
+  el.value = '';
+  el.dispatchEvent(new Event('input', {bubbles: true}));
+  el.dispatchEvent(new Event('change', {bubbles: true}));
+  return true;
+})JS";
+
+// (selector, value) -> 'ok', 'missing', 'not-select' or 'no-option'.
+inline constexpr const char* kSelectOption = R"JS(
+(sel, value) => {
+  const el = document.querySelector(sel);
+  if (!el) return 'missing';
+  if (el.tagName !== 'SELECT') return 'not-select';
+  const opt = Array.from(el.options).find(o => o.value === value) ||
+              Array.from(el.options).find(o => o.textContent.trim() === value);
+  if (!opt) return 'no-option';
+  el.value = opt.value;
+  el.dispatchEvent(new Event('input', {bubbles: true}));
+  el.dispatchEvent(new Event('change', {bubbles: true}));
+  return 'ok';
+})JS";
+
+// () -> {url, contentType, readyState} of the current document.
+inline constexpr const char* kDocumentState = R"JS(
+(() => ({url: location.href, contentType: document.contentType, readyState: document.readyState}))())JS";
+
+}  // namespace boletos::cdp::scripts

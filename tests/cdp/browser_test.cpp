@@ -1,0 +1,230 @@
+// Integration: the real headless shell against pages on 127.0.0.1.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cdp/browser.h"
+#include "process_census.h"
+#include "test_site.h"
+
+namespace fs = std::filesystem;
+using namespace boletos;
+using namespace boletos::cdp;
+using boletos::test_support::TestSite;
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Deadline Secs(int s) { return Deadline::In(std::chrono::seconds(s)); }
+
+class BrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tmp_ = fs::temp_directory_path() / ("boletos-cdp-test-" + std::to_string(getpid()) + "-" +
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(tmp_);
+    fs::create_directories(tmp_ / "browsers");
+    LaunchOptions options;
+    options.temp_root = (tmp_ / "browsers").string();
+    auto b = Browser::Launch(options);
+    ASSERT_TRUE(b.ok()) << b.message();
+    browser_ = std::move(*b);
+    auto p = browser_->NewPage(Secs(10));
+    ASSERT_TRUE(p.ok()) << p.message();
+    page_ = std::move(*p);
+  }
+  void TearDown() override {
+    page_.reset();
+    if (browser_) {
+      pid_t pgid = browser_->pid();
+      browser_.reset();
+      EXPECT_EQ(test_support::ProcessesInGroup(pgid), 0) << "a browser process outlived its Browser";
+    }
+    EXPECT_TRUE(fs::is_empty(tmp_ / "browsers")) << "the browser's profile folder was left behind";
+    fs::remove_all(tmp_);
+  }
+  std::string Out(const std::string& name) { return (tmp_ / name).string(); }
+
+  TestSite site_;
+  fs::path tmp_;
+  std::unique_ptr<Browser> browser_;
+  std::unique_ptr<Page> page_;
+};
+
+TEST_F(BrowserTest, NavigatesFillsSelectsClicksAndWaits) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  ASSERT_TRUE(page_->Fill("#name", "Ana", Secs(5)).ok());
+  ASSERT_TRUE(page_->Select("#color", "Green", Secs(5)).ok());
+  ASSERT_TRUE(page_->Click("#go", Secs(5)).ok());
+  ASSERT_TRUE(page_->WaitForText("hello Ana g", Secs(5)).ok());
+  ASSERT_TRUE(page_->Click("#late-btn", Secs(5)).ok());
+  Status late = page_->WaitForSelector("#late", Secs(5));
+  EXPECT_TRUE(late.ok()) << late.message();
+  ASSERT_TRUE(page_->Click("#key", Secs(5)).ok());
+  ASSERT_TRUE(page_->Press("Enter", Secs(5)).ok());
+  EXPECT_TRUE(page_->WaitForText("enter pressed", Secs(5)).ok());
+  EXPECT_TRUE(page_->WaitForUrlContains("/form", Secs(5)).ok());
+}
+
+TEST_F(BrowserTest, WaitingForAMissingElementTimesOutNamingSelectorAndTime) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  auto started = std::chrono::steady_clock::now();
+  Status s = page_->WaitForSelector("#never", Deadline::In(std::chrono::milliseconds(400)));
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.kind(), ErrorKind::kTimeout);
+  EXPECT_NE(s.message().find("#never"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("400ms"), std::string::npos) << s.message();
+  EXPECT_LT(took, std::chrono::seconds(3));
+}
+
+TEST_F(BrowserTest, EvalReturnsValuesAndReportsExceptions) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  auto v = page_->Evaluate("1 + 2", Secs(5));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->get<int>(), 3);
+  auto thrown = page_->Evaluate("(() => { throw new Error('boom'); })()", Secs(5));
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_NE(thrown.message().find("boom"), std::string::npos);
+}
+
+TEST_F(BrowserTest, NavigatingToAnUnreachablePortalSaysSo) {
+  auto r = page_->Navigate("http://127.0.0.1:1/", Secs(10));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("127.0.0.1:1"), std::string::npos) << r.message();
+}
+
+struct DownloadCase {
+  const char* link;
+  DownloadResult::Kind kind;
+};
+
+class DownloadKinds : public BrowserTest, public ::testing::WithParamInterface<DownloadCase> {};
+
+TEST_P(DownloadKinds, SavesTheFileByteExact) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  std::string dest = Out("out.pdf");
+  auto r = page_->Download(DownloadAction{std::string("#") + GetParam().link, ""}, dest, /*print_html=*/true, Secs(15));
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->kind, GetParam().kind);
+  std::string bytes = ReadAll(dest);
+  if (GetParam().kind == DownloadResult::Kind::kFile) {
+    EXPECT_EQ(bytes, TestSite::PdfBytes());
+  } else {
+    EXPECT_EQ(bytes.rfind("%PDF-", 0), 0u);
+    EXPECT_NE(bytes.find("%%EOF"), std::string::npos);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryWayAPortalSendsAPdf, DownloadKinds,
+                         ::testing::Values(DownloadCase{"attachment", DownloadResult::Kind::kFile},
+                                           DownloadCase{"inline", DownloadResult::Kind::kFile},
+                                           DownloadCase{"newtab", DownloadResult::Kind::kFile},
+                                           DownloadCase{"popup", DownloadResult::Kind::kFile},
+                                           DownloadCase{"blob", DownloadResult::Kind::kFile},
+                                           DownloadCase{"html", DownloadResult::Kind::kPrintedHtml},
+                                           DownloadCase{"htmltab", DownloadResult::Kind::kPrintedHtml}),
+                         [](const auto& info) { return std::string(info.param.link); });
+
+TEST_F(BrowserTest, DownloadByUrlSavesTheFile) {
+  std::string dest = Out("byurl.pdf");
+  auto r = page_->Download(DownloadAction{"", site_.url("/file.pdf")}, dest, false, Secs(15));
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(ReadAll(dest), TestSite::PdfBytes());
+}
+
+TEST_F(BrowserTest, AnHtmlPageWithoutPrintIsAnErrorThatSaysWhatToDo) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  auto r = page_->Download(DownloadAction{"#html", ""}, Out("x.pdf"), /*print_html=*/false, Secs(15));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("html: print"), std::string::npos) << r.message();
+}
+
+TEST_F(BrowserTest, AClickThatDownloadsNothingTimesOut) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  auto r = page_->Download(DownloadAction{"#nothing", ""}, Out("x.pdf"), true,
+                           Deadline::In(std::chrono::milliseconds(800)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.kind(), ErrorKind::kTimeout);
+  EXPECT_NE(r.message().find("nothing was downloaded"), std::string::npos) << r.message();
+}
+
+TEST_F(BrowserTest, PrintToPdfGivesAValidPdf) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  std::string dest = Out("print.pdf");
+  ASSERT_TRUE(page_->PrintToPdf(dest, Secs(10)).ok());
+  std::string bytes = ReadAll(dest);
+  EXPECT_EQ(bytes.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(bytes.find("%%EOF", bytes.size() > 1024 ? bytes.size() - 1024 : 0), std::string::npos);
+}
+
+TEST_F(BrowserTest, ScreenshotAndHtmlForFailureArtifacts) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  std::string png = Out("shot.png");
+  ASSERT_TRUE(page_->Screenshot(png, Secs(10)).ok());
+  EXPECT_EQ(ReadAll(png).substr(1, 3), "PNG");
+  auto html = page_->Html(Secs(5));
+  ASSERT_TRUE(html.ok());
+  EXPECT_NE(html->find("id=\"late-btn\""), std::string::npos);
+}
+
+TEST_F(BrowserTest, BrowserKilledMidDownloadGivesAClearErrorAndNoZombie) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  pid_t pid = browser_->pid();
+  std::thread killer([pid] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    kill(pid, SIGKILL);
+  });
+  auto r = page_->Download(DownloadAction{"#slow", ""}, Out("slow.pdf"), false, Secs(20));
+  killer.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.kind() == ErrorKind::kConnectionClosed || r.kind() == ErrorKind::kTargetCrashed) << r.message();
+  EXPECT_NE(r.message().find("closed"), std::string::npos) << r.message();
+  EXPECT_FALSE(browser_->alive());
+  page_.reset();
+  browser_->Close();
+  EXPECT_EQ(test_support::ProcessesInGroup(pid), 0);
+  EXPECT_EQ(test_support::ZombieChildren(), 0);
+  EXPECT_FALSE(fs::exists(Out("slow.pdf")) && fs::file_size(Out("slow.pdf")) == TestSite::PdfBytes().size());
+}
+
+TEST(BrowserLifecycle, FiftyLaunchCloseCyclesLeaveNothingBehind) {
+  fs::path root = fs::temp_directory_path() / ("boletos-cycles-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  LaunchOptions options;
+  options.temp_root = root.string();
+  std::vector<pid_t> pids;
+  for (int i = 0; i < 50; ++i) {
+    auto b = Browser::Launch(options);
+    ASSERT_TRUE(b.ok()) << "cycle " << i << ": " << b.message();
+    pids.push_back((*b)->pid());
+    (*b)->Close();
+  }
+  for (pid_t pid : pids) EXPECT_EQ(test_support::ProcessesInGroup(pid), 0);
+  EXPECT_EQ(test_support::ZombieChildren(), 0);
+  EXPECT_TRUE(fs::is_empty(root)) << "profile or temp folders left in " << root;
+  fs::remove_all(root);
+}
+
+TEST(BrowserLifecycle, AMissingChromiumSaysHowToInstallIt) {
+  LaunchOptions options;
+  options.executable = "/nonexistent/chromium";
+  auto b = Browser::Launch(options);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.kind(), ErrorKind::kNotFound);
+  EXPECT_NE(b.message().find("apt-get install chromium-headless-shell"), std::string::npos);
+}
+
+}  // namespace
