@@ -63,14 +63,13 @@ void Subscription::Reset() {
 
 std::shared_ptr<CdpConnection> CdpConnection::Create(std::unique_ptr<Transport> transport) {
   std::shared_ptr<CdpConnection> conn(new CdpConnection(std::move(transport)));
-  std::weak_ptr<CdpConnection> weak = conn;
-  conn->transport_->Start(
-      [weak](std::string text) {
-        if (auto c = weak.lock()) c->OnMessage(text);
-      },
-      [weak](const std::string& reason) {
-        if (auto c = weak.lock()) c->OnTransportClosed(reason);
-      });
+  // Raw pointer on purpose: the destructor joins the I/O thread before any
+  // member goes, so the callbacks never outlive the object. Locking a
+  // weak_ptr here could make the I/O thread drop the last reference and run
+  // the destructor on itself.
+  CdpConnection* raw = conn.get();
+  conn->transport_->Start([raw](std::string text) { raw->OnMessage(text); },
+                          [raw](const std::string& reason) { raw->OnTransportClosed(reason); });
   return conn;
 }
 
