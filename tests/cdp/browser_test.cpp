@@ -31,8 +31,9 @@ Deadline Secs(int s) { return Deadline::In(std::chrono::seconds(s)); }
 class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tmp_ = fs::temp_directory_path() / ("boletos-cdp-test-" + std::to_string(getpid()) + "-" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : name) c = (c == '/') ? '_' : c;  // parameterised names hold a slash
+    tmp_ = fs::temp_directory_path() / ("boletos-cdp-test-" + std::to_string(getpid()) + "-" + name);
     fs::remove_all(tmp_);
     fs::create_directories(tmp_ / "browsers");
     LaunchOptions options;
