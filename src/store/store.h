@@ -103,7 +103,7 @@ struct StatusReport {
   std::string period;
   PeriodCounts counts;
   std::optional<ExportRow> last_success;     // the most recent done client of the period
-  std::vector<RunRecord> recent_runs;        // newest first, at most 10
+  std::vector<RunRecord> recent_runs;        // newest first, at most 10, of every period
   std::optional<MemorySample> last_memory;   // of the newest run that has one
   std::vector<ExportRow> recent_failures;    // newest first, at most 10, with last_error
 };
@@ -156,6 +156,19 @@ class Store {
   // Every client with its row for the period (status `pending` if none), by id.
   virtual Status ForEachExportRow(const std::string& period,
                                   const std::function<void(const ExportRow&)>& fn) = 0;
+
+  // The client whose `done` row for the period records this file (path
+  // relative to --out), or "" if none. OutputFolder asks it so two clients
+  // never share a final name. Not pure, so test fakes need not implement it;
+  // the default says plainly that this store cannot answer.
+  virtual Result<std::string> FileOwner(const std::string& period, const std::string& file) {
+    (void)period;
+    (void)file;
+    return MakeError(ErrorKind::kNotFound, "this store cannot tell which client owns " + file);
+  }
+  // `doctor`: a full consistency check of the stored data (SQLite's
+  // quick_check; slow on big databases, so not run at open). Default: Ok.
+  virtual Status CheckIntegrity() { return Status::Ok(); }
 };
 
 // Opens (creating if needed) the SQLite store at path and migrates its

@@ -1,0 +1,59 @@
+#pragma once
+// ClientQueue: which client next. Fresh work comes from the store in pages
+// in a stable order (so memory stays flat for 100,000 clients); a client
+// that failed and has attempts left waits in a small in-memory list until
+// its backoff has passed, without holding up the others.
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace boletos::jobs {
+
+class ClientQueue {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // batch: at most this many distinct clients this run (0 = all).
+  ClientQueue(store::Store& store, std::string period, int max_attempts, int batch, int page_size = 100);
+
+  // The next client whose turn it is. When only clients in backoff remain,
+  // waits for the earliest via wait_until (which returns false to stop
+  // waiting: a stop was requested). nullopt: nothing left, or stopped.
+  // A store error ends the queue with that error.
+  Result<std::optional<store::WorkItem>> Next(const std::function<bool(Clock::time_point)>& wait_until);
+
+  // Puts a failed client back, due again at ready_at. attempts is its total.
+  void Retry(store::WorkItem item, int attempts, Clock::time_point ready_at);
+
+  // Distinct clients taken so far / the number this run will take at most.
+  int taken() const { return taken_; }
+  int planned() const { return planned_; }
+  Status Plan();  // counts the work: call once before Next()
+
+ private:
+  Status Refill();
+
+  store::Store& store_;
+  std::string period_;
+  int max_attempts_;
+  int batch_;
+  int page_size_;
+  std::vector<store::WorkItem> page_;
+  size_t page_pos_ = 0;
+  std::string last_id_;
+  bool store_exhausted_ = false;
+  int taken_ = 0;
+  int planned_ = 0;
+  struct Waiting {
+    Clock::time_point ready_at;
+    store::WorkItem item;
+  };
+  std::vector<Waiting> waiting_;  // few: only clients that failed in this run
+};
+
+}  // namespace boletos::jobs

@@ -1,0 +1,55 @@
+#pragma once
+// ClientWorker: one attempt at one client, whatever does the work. The
+// Runner decides who is next and records outcomes; the worker owns the
+// browser. BrowserClientWorker is the real one; tests plug in fakes.
+
+#include <string>
+#include <sys/types.h>
+
+#include "core/result.h"
+#include "store/store.h"
+
+namespace boletos::jobs {
+
+// How an attempt failed, beyond its Error: the run loop counts these.
+struct AttemptFailure {
+  Error error;
+  bool foreign_slip = false;    // the slip belonged to another client
+  bool browser_died = false;    // the browser must be replaced
+};
+
+struct AttemptSuccess {
+  store::Download download;     // the file is already at its final name, fsynced
+  bool printed_html = false;
+};
+
+class AttemptResult {
+ public:
+  AttemptResult(AttemptSuccess s) : success_(std::move(s)) {}  // NOLINT
+  AttemptResult(AttemptFailure f) : failure_(std::move(f)) {}  // NOLINT
+  bool ok() const { return success_.has_value(); }
+  const AttemptSuccess& success() const { return *success_; }
+  const AttemptFailure& failure() const { return *failure_; }
+
+ private:
+  std::optional<AttemptSuccess> success_;
+  std::optional<AttemptFailure> failure_;
+};
+
+class ClientWorker {
+ public:
+  virtual ~ClientWorker() = default;
+  // Downloads, checks and commits the client's boleto (attempt is 1-based).
+  // On failure the worker has kept the failure artifacts.
+  virtual AttemptResult Attempt(const store::WorkItem& item, int attempt) = 0;
+  // Closes the browser; the next attempt starts a fresh one.
+  virtual void Recycle(const std::string& reason) = 0;
+  virtual int downloads_since_start() const = 0;
+  virtual int browser_restarts() const = 0;
+  virtual pid_t browser_pid() const = 0;  // -1 when no browser runs
+  // Kills the browser now (the grace period ran out); thread-safe.
+  virtual void Abandon() = 0;
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace boletos::jobs

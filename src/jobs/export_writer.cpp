@@ -1,0 +1,53 @@
+#include "jobs/export_writer.h"
+
+#include <csv.h>
+
+#include "jobs/status_report.h"
+
+namespace boletos::jobs {
+
+const std::vector<std::string>& ExportColumns() {
+  static const std::vector<std::string> columns = {
+      "id",   "name",     "document",   "period",          "status",  "file",   "bytes",    "sha256",   "attempts",
+      "last_error", "linha_digitavel", "barcode", "bank", "amount", "due_date", "warnings", "downloaded_at"};
+  return columns;
+}
+
+namespace {
+
+void WriteCsvRow(std::FILE* out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) std::fputc(',', out);
+    csv_fwrite(out, fields[i].data(), fields[i].size());
+  }
+  std::fputs("\r\n", out);  // RFC 4180 line ends
+}
+
+}  // namespace
+
+Status WriteExport(store::Store& store, const std::string& period, ExportFormat format, std::FILE* out) {
+  bool first = true;
+  if (format == ExportFormat::kCsv) WriteCsvRow(out, ExportColumns());
+  else std::fputs("[", out);
+  Status s = store.ForEachExportRow(period, [&](const store::ExportRow& row) {
+    nlohmann::json json = ExportRowToJson(row);
+    if (format == ExportFormat::kJson) {
+      std::fputs(first ? "\n  " : ",\n  ", out);
+      std::fputs(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), out);
+    } else {
+      std::vector<std::string> fields;
+      for (const auto& column : ExportColumns()) {
+        const auto& v = json[column];
+        fields.push_back(v.is_null() ? "" : v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      WriteCsvRow(out, fields);
+    }
+    first = false;
+  });
+  if (!s.ok()) return s;
+  if (format == ExportFormat::kJson) std::fputs(first ? "]\n" : "\n]\n", out);
+  if (std::fflush(out) != 0) return MakeError(ErrorKind::kIo, "cannot write the export (disk full or pipe closed?)");
+  return Status::Ok();
+}
+
+}  // namespace boletos::jobs

@@ -1,0 +1,131 @@
+#include "store/schema.h"
+
+#include <vector>
+
+#include <SQLiteCpp/Transaction.h>
+
+namespace boletos::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* why;
+  const char* sql;
+};
+
+// Text primary keys use SQLite's BINARY collation, so ORDER BY id is the
+// byte-wise order the Store contract promises.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "first schema", R"sql(
+CREATE TABLE clients (
+  id          TEXT PRIMARY KEY NOT NULL,
+  name        TEXT NOT NULL,
+  document    TEXT NOT NULL DEFAULT '',
+  columns     TEXT NOT NULL,            -- JSON object: every CSV column
+  imported_at TEXT NOT NULL
+);
+
+CREATE TABLE runs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: higher is newer
+  period           TEXT NOT NULL,
+  pid              INTEGER NOT NULL,
+  host             TEXT NOT NULL,
+  started_at       TEXT NOT NULL,
+  ended_at         TEXT,
+  outcome          TEXT NOT NULL CHECK (outcome IN
+                     ('running','finished','failed','portal_down','interrupted','crashed')),
+  summary          TEXT NOT NULL DEFAULT '',
+  last_done_client TEXT,
+  last_done_at     TEXT,
+  done             INTEGER NOT NULL DEFAULT 0,
+  failed_attempts  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_running ON runs(id) WHERE outcome = 'running';
+
+CREATE TABLE jobs (
+  client_id       TEXT NOT NULL REFERENCES clients(id),
+  period          TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('pending','retrying','failed','done')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT,
+  file            TEXT,
+  bytes           INTEGER,
+  sha256          TEXT,
+  linha_digitavel TEXT,
+  barcode         TEXT,
+  bank            TEXT,
+  amount          TEXT,
+  due_date        TEXT,
+  warnings        TEXT,                 -- JSON array of strings
+  downloaded_at   TEXT,
+  updated_at      TEXT NOT NULL,
+  last_attempt_id INTEGER,              -- attempts.id of the latest attempt: "most recent" without clock ties
+  PRIMARY KEY (client_id, period)
+);
+CREATE INDEX jobs_by_status ON jobs(period, status, last_attempt_id);
+CREATE INDEX jobs_by_file ON jobs(period, file) WHERE file IS NOT NULL;
+
+CREATE TABLE attempts (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id    INTEGER NOT NULL REFERENCES runs(id),
+  client_id TEXT NOT NULL REFERENCES clients(id),
+  period    TEXT NOT NULL,
+  attempt   INTEGER NOT NULL,
+  ok        INTEGER NOT NULL,
+  error     TEXT,
+  at        TEXT NOT NULL
+);
+CREATE INDEX attempts_by_client ON attempts(client_id, period, id);
+CREATE INDEX attempts_by_run ON attempts(run_id);
+
+CREATE TABLE memory_samples (
+  run_id          INTEGER NOT NULL REFERENCES runs(id),
+  at              TEXT NOT NULL,
+  clients_done    INTEGER NOT NULL,
+  worker_rss_kb   INTEGER NOT NULL,
+  browser_pss_kb  INTEGER NOT NULL,
+  cgroup_usage_kb INTEGER NOT NULL,     -- -1: not known
+  cgroup_limit_kb INTEGER NOT NULL
+);
+CREATE INDEX memory_samples_by_run ON memory_samples(run_id);
+)sql"},
+  };
+  return migrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Status MigrateSchema(SQLite::Database& db, const std::string& db_path) {
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > LatestSchemaVersion()) {
+    return MakeError(ErrorKind::kBadInput, db_path + " was written by a newer boletos (schema version " +
+                                               std::to_string(version) + ", this one knows up to " +
+                                               std::to_string(LatestSchemaVersion()) + "): upgrade boletos");
+  }
+  if (version == 0 && db.execAndGet("SELECT count(*) FROM sqlite_master").getInt() > 0) {
+    return MakeError(ErrorKind::kBadInput, db_path +
+                                               " is not a boletos database (it is a SQLite file with other "
+                                               "tables): move it away or pass another --db");
+  }
+  tx.commit();
+
+  for (const Migration& m : Migrations()) {
+    if (m.version <= version) continue;
+    // IMMEDIATE: two processes opening a fresh file at once must not both
+    // read version N and both try to apply N+1.
+    SQLite::Transaction step(db, SQLite::TransactionBehavior::IMMEDIATE);
+    int now = db.execAndGet("PRAGMA user_version").getInt();
+    if (now >= m.version) continue;  // another process got here first
+    db.exec(m.sql);
+    db.exec("PRAGMA user_version = " + std::to_string(m.version));
+    step.commit();
+    version = m.version;
+  }
+  return Status::Ok();
+}
+
+}  // namespace boletos::store

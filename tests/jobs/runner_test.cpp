@@ -1,0 +1,221 @@
+// The job loop against a real SQLite store and a scripted worker.
+
+#include "jobs/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "../store/store_test_support.h"
+
+using namespace boletos;
+using namespace boletos::jobs;
+using boletos::store::testing::Import;
+using boletos::store::testing::OpenStore;
+using boletos::store::testing::TempDir;
+
+namespace {
+
+// Succeeds or fails per a script: fail_first[id] = how many attempts fail.
+class ScriptedWorker : public ClientWorker {
+ public:
+  std::map<std::string, int> fail_first;
+  bool fail_everything = false;
+  std::vector<std::string> attempts;  // ids in the order attempted
+  std::vector<std::string> recycle_reasons;
+  std::function<void()> on_attempt;
+  int downloads = 0;
+
+  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
+    attempts.push_back(item.client.id);
+    if (on_attempt) on_attempt();
+    if (fail_everything || attempt <= fail_first[item.client.id]) {
+      return AttemptFailure{MakeError(ErrorKind::kPortalError, "scripted failure"), false, false};
+    }
+    ++downloads;
+    AttemptSuccess s;
+    s.download.file = "2026-12/" + item.client.id + ".pdf";
+    s.download.bytes = 100;
+    s.download.sha256 = std::string(64, 'a');
+    return s;
+  }
+  void Recycle(const std::string& reason) override {
+    recycle_reasons.push_back(reason);
+    downloads = 0;
+  }
+  int downloads_since_start() const override { return downloads; }
+  int browser_restarts() const override { return 0; }
+  pid_t browser_pid() const override { return 4242; }
+  void Abandon() override {}
+  void Shutdown() override {}
+};
+
+struct Harness {
+  TempDir dir;
+  std::unique_ptr<store::Store> db = OpenStore(dir);
+  ScriptedWorker worker;
+  std::atomic<bool> stop{false};
+  int64_t browser_pss_kb = 100 * 1024;
+  int memory_lines = 0;
+
+  RunnerEnvironment Env() {
+    return RunnerEnvironment{
+        [this] { return stop.load(); },
+        [this](std::chrono::steady_clock::time_point t) {
+          while (std::chrono::steady_clock::now() < t) {
+            if (stop) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          }
+          return true;
+        },
+        [this](pid_t) {
+          MemoryReading m;
+          m.browser_pss_kb = browser_pss_kb;
+          m.worker_rss_kb = 10 * 1024;
+          m.line = "memory: test";
+          return m;
+        }};
+  }
+  RunnerOptions Options() {
+    RunnerOptions o;
+    o.period = "2026-12";
+    o.backoff.base = std::chrono::milliseconds(4);
+    o.backoff.cap = std::chrono::milliseconds(16);
+    return o;
+  }
+  RunEnd Run(RunnerOptions o) {
+    auto run = db->BeginRun(o.period, 1, "test");
+    EXPECT_TRUE(run.ok());
+    Runner runner(o, *db, worker, Env());
+    RunEnd end = runner.Run(*run);
+    EXPECT_TRUE(db->EndRun(*run, store::RunOutcome::kFinished, runner.summary()).ok());
+    return end;
+  }
+  store::PeriodCounts Counts() { return db->Report("2026-12")->counts; }
+};
+
+TEST(Runner, DownloadsEveryPendingClientInStableOrder) {
+  Harness h;
+  Import(*h.db, {"c3", "c1", "c2"});
+  EXPECT_EQ(h.Run(h.Options()), RunEnd::kFinished);
+  EXPECT_EQ(h.worker.attempts, (std::vector<std::string>{"c1", "c2", "c3"}));
+  EXPECT_EQ(h.Counts().done, 3);
+}
+
+TEST(Resume, ANextRunStartsAfterTheLastSuccessAndNeverDownloadsADoneClientAgain) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5"});
+  auto o = h.Options();
+  o.batch = 2;
+  EXPECT_EQ(h.Run(o), RunEnd::kFinished);
+  EXPECT_EQ(h.Run(o), RunEnd::kFinished);
+  EXPECT_EQ(h.Run(o), RunEnd::kFinished);
+  EXPECT_EQ(h.worker.attempts, (std::vector<std::string>{"c1", "c2", "c3", "c4", "c5"}));
+  h.worker.attempts.clear();
+  EXPECT_EQ(h.Run(o), RunEnd::kFinished);
+  EXPECT_TRUE(h.worker.attempts.empty());
+}
+
+TEST(Retries, AFailingClientIsRetriedWithBackoffWithoutHoldingUpTheOthers) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3"});
+  h.worker.fail_first["c1"] = 2;
+  EXPECT_EQ(h.Run(h.Options()), RunEnd::kFinished);
+  // c1 fails, the others go on, c1 comes back when its backoff has passed.
+  ASSERT_GE(h.worker.attempts.size(), 5u);
+  EXPECT_EQ(h.worker.attempts[0], "c1");
+  EXPECT_EQ(h.worker.attempts[1], "c2");
+  EXPECT_EQ(h.Counts().done, 3);
+  auto rows = h.db->Report("2026-12");
+  EXPECT_EQ(std::count(h.worker.attempts.begin(), h.worker.attempts.end(), "c1"), 3);
+}
+
+TEST(Retries, AClientThatKeepsFailingGivesUpAfterMaxAttemptsAndTheRunExitsOne) {
+  Harness h;
+  Import(*h.db, {"c1", "c2"});
+  h.worker.fail_first["c1"] = 100;
+  auto o = h.Options();
+  o.max_attempts = 3;
+  EXPECT_EQ(h.Run(o), RunEnd::kSomeFailed);
+  EXPECT_EQ(std::count(h.worker.attempts.begin(), h.worker.attempts.end(), "c1"), 3);
+  EXPECT_EQ(h.Counts().failed, 1);
+  EXPECT_EQ(h.Counts().done, 1);
+  // A later run does not take a client that has given up.
+  h.worker.attempts.clear();
+  EXPECT_EQ(h.Run(o), RunEnd::kFinished);
+  EXPECT_TRUE(h.worker.attempts.empty());
+}
+
+TEST(PortalDown, KConsecutiveFailuresStopTheRunInsteadOfBurningEveryonesAttempts) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"});
+  h.worker.fail_everything = true;
+  auto o = h.Options();
+  o.max_consecutive_failures = 4;
+  EXPECT_EQ(h.Run(o), RunEnd::kPortalDown);
+  EXPECT_EQ(h.worker.attempts.size(), 4u);
+  EXPECT_EQ(h.Counts().failed, 0) << "nobody should have used up their attempts";
+}
+
+TEST(Stop, NoNewClientStartsAfterAStopRequest) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3"});
+  h.worker.on_attempt = [&] { h.stop = true; };
+  EXPECT_EQ(h.Run(h.Options()), RunEnd::kInterrupted);
+  EXPECT_EQ(h.worker.attempts, std::vector<std::string>{"c1"});
+}
+
+TEST(Stop, AStopEndsABackoffWaitAtOnce) {
+  Harness h;
+  Import(*h.db, {"c1"});
+  h.worker.fail_first["c1"] = 1;
+  auto o = h.Options();
+  o.backoff.base = std::chrono::seconds(30);
+  o.backoff.cap = std::chrono::seconds(30);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    h.stop = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(h.Run(o), RunEnd::kInterrupted);
+  stopper.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+TEST(Recycle, TheBrowserIsReplacedEveryNDownloads) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5"});
+  auto o = h.Options();
+  o.recycle_every = 2;
+  h.Run(o);
+  ASSERT_EQ(h.worker.recycle_reasons.size(), 2u);
+  EXPECT_EQ(h.worker.recycle_reasons[0], "every 2 downloads");
+}
+
+TEST(Recycle, TheBrowserIsReplacedEarlyOverTheSoftMemoryLimit) {
+  Harness h;
+  Import(*h.db, {"c1", "c2"});
+  auto o = h.Options();
+  o.memory_limit_mb = 200;  // soft limit 140 MB; the test browser reads 150 MB
+  h.browser_pss_kb = 150 * 1024;
+  h.Run(o);
+  ASSERT_FALSE(h.worker.recycle_reasons.empty());
+  EXPECT_NE(h.worker.recycle_reasons[0].find("over the soft limit"), std::string::npos)
+      << h.worker.recycle_reasons[0];
+}
+
+TEST(Memory, ASampleIsStoredEveryNClients) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6"});
+  auto o = h.Options();
+  o.memory_log_every = 2;
+  auto run = h.db->BeginRun(o.period, 1, "test");
+  Runner runner(o, *h.db, h.worker, h.Env());
+  runner.Run(*run);
+  EXPECT_EQ(h.db->MemorySamples(*run)->size(), 3u);
+}
+
+}  // namespace
