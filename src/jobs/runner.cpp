@@ -115,7 +115,10 @@ RunEnd Runner::Run(int64_t run_id) {
       summary_ = head + "stopped: the portal looks down (" + std::to_string(consecutive_failures_) +
                  " consecutive failures): " + counts;
       break;
-    case RunEnd::kInterrupted: summary_ = head + "interrupted by a stop request, stopped cleanly: " + counts; break;
+    case RunEnd::kInterrupted:
+      summary_ = head + "interrupted by " + (env_.stop_reason ? env_.stop_reason() : std::string("a stop request")) +
+                 ", stopped cleanly: " + counts;
+      break;
     case RunEnd::kStoreFailed: summary_ = head + "stopped: the database failed: " + store_error_ + ": " + counts; break;
   }
   {

@@ -47,6 +47,8 @@ struct RunnerEnvironment {
   // Sleeps until t; returns false at once if a stop is requested.
   std::function<bool(std::chrono::steady_clock::time_point)> wait_until;
   std::function<MemoryReading(pid_t browser_pid)> sample_memory;
+  // "SIGTERM", for the last log line of an interrupted run.
+  std::function<std::string()> stop_reason;
 };
 
 enum class RunEnd { kFinished, kSomeFailed, kPortalDown, kInterrupted, kStoreFailed };

@@ -1,0 +1,141 @@
+// boletos doctor: check Chromium, the database, the output folder, the flow
+// and the memory limit; say what to fix for each check that fails.
+
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/run_cycle.h"
+#include "cdp/browser.h"
+#include "flow/flow_parser.h"
+#include "ops/memory_sampler.h"
+#include "store/store.h"
+
+namespace boletos::app {
+namespace {
+
+struct DoctorOptions {
+  RunOptions run;
+};
+
+class Report {
+ public:
+  void Ok(const std::string& what) { std::printf("ok    %s\n", what.c_str()); }
+  void Fail(const std::string& what, const std::string& fix) {
+    ++failures_;
+    std::printf("FAIL  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+  }
+  int failures() const { return failures_; }
+
+ private:
+  int failures_ = 0;
+};
+
+void CheckChromium(const DoctorOptions& o, Report& r) {
+  auto path = cdp::FindChromium(o.run.common.chromium);
+  if (!path.ok()) return r.Fail("Chromium: " + path.message(), "apt-get install chromium-headless-shell, or --chromium PATH");
+  cdp::LaunchOptions launch;
+  launch.executable = *path;
+  auto browser = cdp::Browser::Launch(launch);
+  if (!browser.ok()) return r.Fail("Chromium at " + *path + " does not start: " + browser.message(),
+                                   "run it by hand to see why; as root it needs --no-sandbox (boletos adds it)");
+  r.Ok("Chromium " + (*browser)->version() + " at " + *path + " answers CDP (started in " +
+       std::to_string((*browser)->startup_time().count()) + " ms)");
+  (*browser)->Close();
+}
+
+void CheckDatabase(const DoctorOptions& o, Report& r) {
+  auto db = store::OpenSqliteStore(o.run.common.db);
+  if (!db.ok()) return r.Fail("database: " + db.message(), "pass --db with a path in an existing, writable folder");
+  if (Status s = (*db)->CheckIntegrity(); !s.ok()) {
+    return r.Fail("database " + o.run.common.db + ": " + s.message(), "restore it from a backup or start a new one");
+  }
+  if (access(o.run.common.db.c_str(), W_OK) != 0) {
+    return r.Fail("database " + o.run.common.db + " is not writable", "fix its permissions");
+  }
+  r.Ok("database " + o.run.common.db + " opens, is writable and its schema is current");
+}
+
+void CheckOutput(const DoctorOptions& o, Report& r) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(o.run.common.out, ec);
+  if (ec || access(o.run.common.out.c_str(), W_OK) != 0) {
+    return r.Fail("output folder " + o.run.common.out + " is not writable" + (ec ? ": " + ec.message() : ""),
+                  "create it with write permission or pass another --out");
+  }
+  struct statvfs vfs {};
+  if (statvfs(o.run.common.out.c_str(), &vfs) == 0) {
+    double free_mb = static_cast<double>(vfs.f_bavail) * static_cast<double>(vfs.f_frsize) / 1048576.0;
+    if (free_mb < 100) {
+      return r.Fail("output folder " + o.run.common.out + " has only " + std::to_string(static_cast<int>(free_mb)) +
+                        " MB free",
+                    "free some space or attach a bigger disk");
+    }
+    r.Ok("output folder " + o.run.common.out + " is writable, " + std::to_string(static_cast<long>(free_mb)) +
+         " MB free");
+  }
+}
+
+void CheckFlow(const DoctorOptions& o, Report& r) {
+  auto vars = ParseVars(o.run.vars);
+  if (!vars.ok()) return r.Fail(vars.message(), "write --var KEY=VALUE");
+  auto flow = flow::LoadFlowFile(o.run.common.flow, *vars);
+  if (!flow.ok()) return r.Fail("flow: " + flow.message(), "fix the flow file at the line named");
+  if (Status s = flow::CheckEnv(*flow, flow::ProcessEnv()); !s.ok()) {
+    return r.Fail("flow: " + s.message(), "set them in the environment (on Render: the service's env vars)");
+  }
+  r.Ok("flow " + o.run.common.flow + " parses (" + std::to_string(flow->client_steps.size()) +
+       " client steps) and every env variable it uses is set");
+}
+
+void CheckMemory(const DoctorOptions& o, Report& r) {
+  ops::MemorySnapshot s = ops::MemorySampler().Sample(0);
+  if (s.cgroup_version == 0 || s.cgroup_limit_kb <= 0) {
+    r.Ok("no container memory limit found; --memory-limit " + std::to_string(o.run.memory_limit_mb) +
+         " MB is the limit in force");
+    return;
+  }
+  int64_t cgroup_mb = s.cgroup_limit_kb / 1024;
+  if (cgroup_mb < o.run.memory_limit_mb) {
+    return r.Fail("the container's memory limit (" + std::to_string(cgroup_mb) + " MB, cgroup v" +
+                      std::to_string(s.cgroup_version) + ") is below --memory-limit " +
+                      std::to_string(o.run.memory_limit_mb) + " MB; boletos will use the lower one",
+                  "pass --memory-limit " + std::to_string(cgroup_mb) + " or less");
+  }
+  r.Ok("container memory limit " + std::to_string(cgroup_mb) + " MB (cgroup v" + std::to_string(s.cgroup_version) +
+       ") is at or above --memory-limit " + std::to_string(o.run.memory_limit_mb) + " MB");
+}
+
+int RunDoctor(const DoctorOptions& o) {
+  Report r;
+  CheckChromium(o, r);
+  CheckDatabase(o, r);
+  CheckOutput(o, r);
+  CheckFlow(o, r);
+  CheckMemory(o, r);
+  if (r.failures() == 0) {
+    std::printf("all checks passed\n");
+    return kExitOk;
+  }
+  std::printf("%d check%s failed\n", r.failures(), r.failures() == 1 ? "" : "s");
+  return kExitBadInput;
+}
+
+}  // namespace
+
+void AddDoctorCommand(CLI::App& app, CommandAction& action) {
+  auto o = std::make_shared<DoctorOptions>();
+  auto* cmd = app.add_subcommand("doctor", "check Chromium, the database, the output folder and the flow; say what to fix");
+  AddCommonOptions(cmd, o->run.common);
+  cmd->add_option("--memory-limit", o->run.memory_limit_mb, "MB, compared with the container's limit")->capture_default_str();
+  cmd->add_option("--var", o->run.vars, "KEY=VALUE, as for run");
+  cmd->callback([o, &action] { action = [o] { return RunDoctor(*o); }; });
+}
+
+}  // namespace boletos::app

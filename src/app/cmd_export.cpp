@@ -1,0 +1,47 @@
+// boletos export: one row per client for a period, CSV or JSON, on stdout.
+
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/common_options.h"
+#include "app/exit_codes.h"
+#include "app/open_store.h"
+#include "jobs/export_writer.h"
+
+namespace boletos::app {
+namespace {
+
+struct ExportOptions {
+  CommonOptions common;
+  std::string format = "csv";
+};
+
+int RunExport(const ExportOptions& o) {
+  auto period = o.common.ResolvePeriod();
+  if (!period.ok()) {
+    SayError(period.message());
+    return kExitBadInput;
+  }
+  auto db = OpenStoreOrSay(o.common.db);
+  if (!db) return kExitBadInput;
+  auto format = o.format == "json" ? jobs::ExportFormat::kJson : jobs::ExportFormat::kCsv;
+  Status s = jobs::WriteExport(*db, period->ToString(), format, stdout);
+  if (!s.ok()) {
+    SayError(s.message());
+    return ExitCodeFor(s.error());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddExportCommand(CLI::App& app, CommandAction& action) {
+  auto o = std::make_shared<ExportOptions>();
+  auto* cmd = app.add_subcommand("export", "one row per client for a period (CSV or JSON on stdout)");
+  cmd->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
+  AddCommonOptions(cmd, o->common);
+  cmd->callback([o, &action] { action = [o] { return RunExport(*o); }; });
+}
+
+}  // namespace boletos::app

@@ -1,0 +1,41 @@
+// boletos retry: put the failed clients of a period back to pending.
+
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/common_options.h"
+#include "app/exit_codes.h"
+#include "app/open_store.h"
+
+namespace boletos::app {
+namespace {
+
+int RunRetry(const CommonOptions& o) {
+  auto period = o.ResolvePeriod();
+  if (!period.ok()) {
+    SayError(period.message());
+    return kExitBadInput;
+  }
+  auto db = OpenStoreOrSay(o.db);
+  if (!db) return kExitBadInput;
+  auto reset = db->ResetFailed(period->ToString());
+  if (!reset.ok()) {
+    SayError(reset.message());
+    return ExitCodeFor(reset.error());
+  }
+  std::printf("%d failed clients of %s are pending again; the next run takes them\n", *reset,
+              period->ToString().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRetryCommand(CLI::App& app, CommandAction& action) {
+  auto o = std::make_shared<CommonOptions>();
+  auto* cmd = app.add_subcommand("retry", "put the failed clients of a period back to pending (attempts reset)");
+  AddCommonOptions(cmd, *o);
+  cmd->callback([o, &action] { action = [o] { return RunRetry(*o); }; });
+}
+
+}  // namespace boletos::app

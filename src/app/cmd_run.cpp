@@ -1,0 +1,149 @@
+// boletos run: download the pending boletos of a period, once.
+// boletos worker --every DUR | --at HH:MM: run again and again (a Render
+// background worker), holding the database's lock for its whole life.
+
+#include <unistd.h>
+
+#include <ctime>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "app/exit_codes.h"
+#include "app/open_store.h"
+#include "app/run_cycle.h"
+#include "core/duration.h"
+#include "ops/logging.h"
+#include "store/instance_lock.h"
+
+namespace boletos::app {
+namespace {
+
+struct WorkerOptions {
+  RunOptions run;
+  std::string every;
+  std::string at;
+};
+
+void AddRunOptions(CLI::App* cmd, RunOptions& o) {
+  AddCommonOptions(cmd, o.common);
+  cmd->add_option("--batch", o.batch, "at most N clients this run (default: all pending)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--recycle-every", o.recycle_every, "new browser after N downloads")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--memory-limit", o.memory_limit_mb, "MB for worker + browser; the browser is recycled at 70%")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--memory-log-every", o.memory_log_every, "a memory line every N clients")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-attempts", o.max_attempts, "attempts per client before it is failed")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-consecutive-failures", o.max_consecutive_failures,
+                  "stop with exit 3 after N failures in a row (the portal looks down)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--tabs", o.tabs, "clients in parallel in one browser")->check(CLI::Range(1, 1))->capture_default_str();
+  cmd->add_option("--status-port", o.status_port, "serve /healthz, /status, /metrics on 127.0.0.1:P");
+  cmd->add_option("--var", o.vars, "KEY=VALUE, overrides the flow's vars (repeatable)");
+  cmd->add_option("--grace", o.grace, "after SIGTERM/SIGINT, how long the client in flight may take")
+      ->capture_default_str();
+}
+
+// Opens the database and takes its lock; exit code on failure.
+int OpenLocked(const RunOptions& o, std::unique_ptr<store::Store>& db, std::optional<store::InstanceLock>& lock,
+               const std::string& command) {
+  db = OpenStoreOrSay(o.common.db);
+  if (!db) return kExitBadInput;
+  auto held = store::InstanceLock::Acquire(o.common.db, command);
+  if (!held.ok()) {
+    SayError(held.message());
+    return ExitCodeFor(held.error());
+  }
+  lock.emplace(std::move(*held));
+  return kExitOk;
+}
+
+int RunOnce(const RunOptions& o) {
+  Redactor redactor;
+  ops::SetupLogging(o.common.log_format == "json" ? ops::LogFormat::kJson : ops::LogFormat::kText, &redactor);
+  ops::StopSignal stop;
+  std::unique_ptr<store::Store> db;
+  std::optional<store::InstanceLock> lock;
+  if (int code = OpenLocked(o, db, lock, "run"); code != kExitOk) return code;
+  return RunCycle(o, *db, stop, redactor);
+}
+
+// The next HH:MM (local time) after now.
+std::chrono::system_clock::time_point NextDailyTime(int hour, int minute) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = 0;
+  std::time_t t = std::mktime(&tm);
+  if (t <= now) t += 24 * 3600;
+  return std::chrono::system_clock::from_time_t(t);
+}
+
+int RunWorker(const WorkerOptions& o) {
+  Redactor redactor;
+  ops::SetupLogging(o.run.common.log_format == "json" ? ops::LogFormat::kJson : ops::LogFormat::kText, &redactor);
+  if (o.every.empty() == o.at.empty()) {
+    SayError("worker needs exactly one of --every DURATION (e.g. 6h) or --at HH:MM");
+    return kExitBadInput;
+  }
+  std::chrono::milliseconds every{0};
+  int at_hour = -1, at_minute = -1;
+  if (!o.every.empty()) {
+    auto d = ParseDuration(o.every);
+    if (!d.ok() || d->count() == 0) {
+      SayError("--every: " + (d.ok() ? std::string("must be more than 0") : d.message()));
+      return kExitBadInput;
+    }
+    every = *d;
+  } else if (std::sscanf(o.at.c_str(), "%d:%d", &at_hour, &at_minute) != 2 || at_hour < 0 || at_hour > 23 ||
+             at_minute < 0 || at_minute > 59 || o.at.size() != 5) {
+    SayError("--at '" + o.at + "' is not HH:MM (e.g. 06:30)");
+    return kExitBadInput;
+  }
+  ops::StopSignal stop;
+  std::unique_ptr<store::Store> db;
+  std::optional<store::InstanceLock> lock;
+  if (int code = OpenLocked(o.run, db, lock, "worker"); code != kExitOk) return code;
+
+  for (int cycle = 1;; ++cycle) {
+    auto started = std::chrono::steady_clock::now();
+    spdlog::info("worker: cycle {} starts", cycle);
+    int code = RunCycle(o.run, *db, stop, redactor);
+    if (code == kExitBadInput) return code;  // a broken set-up does not heal by waiting
+    if (stop.requested()) break;
+    auto next = every.count() > 0
+                    ? started + every
+                    : std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              NextDailyTime(at_hour, at_minute) - std::chrono::system_clock::now());
+    auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(next - std::chrono::steady_clock::now()).count();
+    spdlog::info("worker: cycle {} ended with exit code {}; next cycle in {} s", cycle, code, std::max<long long>(0, wait_s));
+    if (!stop.WaitUntil(next)) break;
+  }
+  int code = ops::ExitCodeForSignal(stop.signal_number());
+  spdlog::info("worker stopped by {}, cleanly", code == kExitSigint ? "SIGINT" : "SIGTERM");
+  return code;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& app, CommandAction& action) {
+  auto ro = std::make_shared<RunOptions>();
+  auto* run = app.add_subcommand("run", "download the pending boletos of a period, once");
+  AddRunOptions(run, *ro);
+  run->callback([ro, &action] { action = [ro] { return RunOnce(*ro); }; });
+
+  auto wo = std::make_shared<WorkerOptions>();
+  auto* worker = app.add_subcommand("worker", "run again and again (a Render background worker)");
+  AddRunOptions(worker, wo->run);
+  worker->add_option("--every", wo->every, "start a run every DURATION (e.g. 6h), counted from the last start");
+  worker->add_option("--at", wo->at, "start a run every day at HH:MM (local time)");
+  worker->callback([wo, &action] { action = [wo] { return RunWorker(*wo); }; });
+}
+
+}  // namespace boletos::app

@@ -1,0 +1,53 @@
+// boletos status: progress, last success, the last runs and how they ended.
+
+#include <cstdio>
+#include <memory>
+
+#include "app/commands.h"
+#include "app/common_options.h"
+#include "app/exit_codes.h"
+#include "app/open_store.h"
+#include "jobs/status_report.h"
+#include "store/instance_lock.h"
+
+namespace boletos::app {
+namespace {
+
+struct StatusOptions {
+  CommonOptions common;
+  bool json = false;
+};
+
+int RunStatus(const StatusOptions& o) {
+  auto period = o.common.ResolvePeriod();
+  if (!period.ok()) {
+    SayError(period.message());
+    return kExitBadInput;
+  }
+  auto db = OpenStoreOrSay(o.common.db);
+  if (!db) return kExitBadInput;
+  bool held = store::InstanceLock::IsHeld(o.common.db);
+  auto view = jobs::LoadStatusView(*db, period->ToString(), held);
+  if (!view.ok()) {
+    SayError(view.message());
+    return ExitCodeFor(view.error());
+  }
+  if (o.json) {
+    std::printf("%s\n", jobs::StatusToJson(*view).dump(2).c_str());
+  } else {
+    std::fputs(jobs::StatusToText(*view).c_str(), stdout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, CommandAction& action) {
+  auto o = std::make_shared<StatusOptions>();
+  auto* cmd = app.add_subcommand("status", "progress, last success, the last runs and how they ended");
+  cmd->add_flag("--json", o->json, "print JSON (the same as the /status endpoint)");
+  AddCommonOptions(cmd, o->common);
+  cmd->callback([o, &action] { action = [o] { return RunStatus(*o); }; });
+}
+
+}  // namespace boletos::app

@@ -1,0 +1,18 @@
+#include "app/open_store.h"
+
+#include <cstdio>
+
+namespace boletos::app {
+
+void SayError(const std::string& message) { std::fprintf(stderr, "boletos: %s\n", message.c_str()); }
+
+std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path) {
+  auto opened = store::OpenSqliteStore(db_path);
+  if (!opened.ok()) {
+    SayError(opened.message());
+    return nullptr;
+  }
+  return std::move(*opened);
+}
+
+}  // namespace boletos::app

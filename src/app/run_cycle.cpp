@@ -1,0 +1,189 @@
+#include "app/run_cycle.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <climits>
+#include <condition_variable>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "app/exit_codes.h"
+#include "cdp/browser_process.h"
+#include "core/duration.h"
+#include "flow/flow_parser.h"
+#include "flow/flow_runner.h"
+#include "jobs/browser_client_worker.h"
+#include "jobs/output_folder.h"
+#include "jobs/runner.h"
+#include "jobs/slip_check.h"
+#include "ops/memory_sampler.h"
+
+namespace boletos::app {
+namespace {
+
+std::string HostName() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+store::RunOutcome OutcomeFor(jobs::RunEnd end) {
+  switch (end) {
+    case jobs::RunEnd::kFinished: return store::RunOutcome::kFinished;
+    case jobs::RunEnd::kSomeFailed: return store::RunOutcome::kFailed;
+    case jobs::RunEnd::kPortalDown: return store::RunOutcome::kPortalDown;
+    case jobs::RunEnd::kInterrupted: return store::RunOutcome::kInterrupted;
+    case jobs::RunEnd::kStoreFailed: return store::RunOutcome::kFailed;
+  }
+  return store::RunOutcome::kFailed;
+}
+
+// Kills the browser when the grace period after a stop request runs out, so
+// the client in flight is abandoned in time.
+class GraceWatchdog {
+ public:
+  GraceWatchdog(ops::StopSignal& stop, std::chrono::milliseconds grace, jobs::ClientWorker& worker)
+      : thread_([this, &stop, grace, &worker] {
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!done_ && !stop.requested()) {
+            lock.unlock();
+            stop.WaitFor(std::chrono::milliseconds(200));
+            lock.lock();
+          }
+          if (done_) return;
+          spdlog::warn("stop requested: no new client starts; the one in flight has {} to finish",
+                       FormatDuration(grace));
+          if (!cv_.wait_for(lock, grace, [this] { return done_; })) {
+            spdlog::warn("the grace period ran out: abandoning the client in flight");
+            worker.Abandon();
+          }
+        }) {}
+  ~GraceWatchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+int Refuse(const Error& e) {
+  spdlog::error("{}", e.message);
+  return ExitCodeFor(e);
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> ParseVars(const std::vector<std::string>& vars) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : vars) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return MakeError(ErrorKind::kBadInput, "--var '" + kv + "' is not KEY=VALUE");
+    }
+    out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
+int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redactor& redactor) {
+  auto period = o.common.ResolvePeriod();
+  if (!period.ok()) return Refuse(period.error());
+  auto vars = ParseVars(o.vars);
+  if (!vars.ok()) return Refuse(vars.error());
+  auto grace = ParseDuration(o.grace);
+  if (!grace.ok()) return Refuse(Error{ErrorKind::kBadInput, "--grace: " + grace.message()});
+
+  // Everything that can be wrong in the set-up is found before a browser starts.
+  auto flow = flow::LoadFlowFile(o.common.flow, *vars);
+  if (!flow.ok()) return Refuse(flow.error());
+  flow::EnvLookup env = flow::ProcessEnv();
+  if (Status s = flow::CheckEnv(*flow, env); !s.ok()) return Refuse(s.error());
+  flow::AddSecrets(*flow, env, redactor);
+  auto first = db.NextWork(period->ToString(), "", 1, INT_MAX);
+  if (!first.ok()) return Refuse(first.error());
+  if (!first->empty()) {
+    std::set<std::string> columns;
+    for (const auto& [k, _] : first->front().client.columns) columns.insert(k);
+    if (Status s = flow::CheckClientColumns(*flow, columns); !s.ok()) return Refuse(s.error());
+  }
+  auto chromium = cdp::FindChromium(o.common.chromium);
+  if (!chromium.ok()) return Refuse(Error{ErrorKind::kBadInput, chromium.message()});
+  jobs::OutputFolder out(o.common.out, period->ToString());
+  if (Status s = out.Prepare(); !s.ok()) return Refuse(s.error());
+  if (out.removed_leftovers() > 0) {
+    spdlog::info("removed {} temporary files a killed run left in {}", out.removed_leftovers(), out.period_dir());
+  }
+
+  auto dead = db.MarkDeadRunsCrashed();
+  if (!dead.ok()) return Refuse(dead.error());
+  for (const auto& run : *dead) {
+    spdlog::warn("run {} (pid {} on {}, started {}) died without a clean exit: {}", run.id, run.pid, run.host,
+                 run.started_at, run.summary);
+  }
+  auto run_id = db.BeginRun(period->ToString(), getpid(), HostName());
+  if (!run_id.ok()) return Refuse(run_id.error());
+
+  flow::FlowRunner flow_runner(*flow, *period, env);
+  jobs::SlipCheck check(flow->max_pdf_mb, *period);
+  jobs::WorkerSettings settings;
+  settings.launch.executable = *chromium;
+  settings.period = period->ToString();
+  jobs::BrowserClientWorker worker(settings, flow_runner, check, out, db, redactor);
+
+  ops::MemorySampler sampler;
+  jobs::RunnerOptions ro;
+  ro.period = period->ToString();
+  ro.batch = o.batch;
+  ro.max_attempts = o.max_attempts;
+  ro.recycle_every = o.recycle_every;
+  ro.memory_log_every = o.memory_log_every;
+  ro.max_consecutive_failures = o.max_consecutive_failures;
+  ro.memory_limit_mb = o.memory_limit_mb;
+  jobs::RunnerEnvironment renv{
+      [&] { return stop.requested(); },
+      [&](std::chrono::steady_clock::time_point t) { return stop.WaitUntil(t); },
+      [&](pid_t pid) {
+        ops::MemorySnapshot s = sampler.Sample(pid);
+        jobs::MemoryReading m;
+        m.worker_rss_kb = s.worker_rss_kb;
+        m.browser_pss_kb = s.browser_pss_kb;
+        m.browser_processes = s.browser_processes;
+        m.cgroup_usage_kb = s.cgroup_usage_kb;
+        m.cgroup_limit_kb = s.cgroup_limit_kb;
+        m.line = ops::FormatMemoryLine(s);
+        return m;
+      },
+      [&] { return std::string(stop.signal_number() == SIGINT ? "SIGINT" : "SIGTERM"); }};
+  jobs::Runner runner(ro, db, worker, renv);
+
+  jobs::RunEnd end;
+  {
+    GraceWatchdog watchdog(stop, *grace, worker);
+    end = runner.Run(*run_id);
+    worker.Shutdown();  // the browser is closed before the run is recorded as over
+  }
+  if (Status s = db.EndRun(*run_id, OutcomeFor(end), runner.summary()); !s.ok()) {
+    spdlog::error("could not record the end of run {}: {}", *run_id, s.message());
+  }
+  spdlog::info("{}", runner.summary());
+  switch (end) {
+    case jobs::RunEnd::kFinished: return kExitOk;
+    case jobs::RunEnd::kSomeFailed: return kExitSomeFailed;
+    case jobs::RunEnd::kPortalDown: return kExitPortalDown;
+    case jobs::RunEnd::kInterrupted: return ops::ExitCodeForSignal(stop.signal_number());
+    case jobs::RunEnd::kStoreFailed: return kExitSomeFailed;
+  }
+  return kExitSomeFailed;
+}
+
+}  // namespace boletos::app

@@ -1,0 +1,40 @@
+#pragma once
+// One run from start to end: checks everything that can be checked before a
+// browser starts (flow, templates, environment, database, lock, Chromium,
+// output folder), then runs the job loop and records how it ended. `run`
+// calls it once; `worker` again and again under one lock.
+
+#include <map>
+#include <string>
+
+#include "app/common_options.h"
+#include "core/redactor.h"
+#include "ops/stop_signal.h"
+#include "store/store.h"
+
+namespace boletos::app {
+
+struct RunOptions {
+  CommonOptions common;
+  int batch = 0;
+  int recycle_every = 10;
+  int64_t memory_limit_mb = 512;
+  int memory_log_every = 5;
+  int max_attempts = 6;
+  int max_consecutive_failures = 10;
+  int tabs = 1;
+  int status_port = -1;
+  std::string status_bind = "127.0.0.1";
+  std::vector<std::string> vars;  // KEY=VALUE
+  std::string grace = "25s";
+};
+
+// Parses --var KEY=VALUE pairs; kBadInput names the bad one.
+Result<std::map<std::string, std::string>> ParseVars(const std::vector<std::string>& vars);
+
+// Runs one cycle with the store already open and the instance lock held.
+// Returns the exit code of SPEC.md.
+// Secrets the flow uses are added to redactor (which the logger uses).
+int RunCycle(const RunOptions& options, store::Store& db, ops::StopSignal& stop, Redactor& redactor);
+
+}  // namespace boletos::app

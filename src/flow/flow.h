@@ -1,0 +1,54 @@
+#pragma once
+// Flow: what to do on the portal, as the flow file (YAML, SPEC.md) says:
+// vars, login (with an optional check), the client steps ending in exactly
+// one download or print_pdf, the output file name, and what a slip must
+// contain to count as the client's.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "flow/template.h"
+
+namespace boletos::flow {
+
+enum class StepKind { kGoto, kFill, kClick, kSelect, kPress, kWaitFor, kEval, kDownload, kPrintPdf };
+enum class WaitKind { kSelector, kUrlContains, kText };
+
+struct Step {
+  StepKind kind = StepKind::kGoto;
+  int line = 0;  // in the flow file, 1-based
+  std::chrono::milliseconds timeout{30000};
+  // goto: the URL; fill/click/select/wait_for selector: the selector;
+  // press: the key; eval: the script; wait_for url/text: the fragment;
+  // download: the selector to click, or the URL (download_by_url).
+  Template target;
+  Template value;  // fill, select
+  WaitKind wait = WaitKind::kSelector;
+  bool download_by_url = false;
+  bool print_html = false;  // download: html: print
+
+  // "click a.boleto" - for logs and errors; values are not shown.
+  std::string Describe() const;
+};
+
+struct Flow {
+  std::string path;
+  std::map<std::string, std::string> vars;  // after --var overrides
+  std::optional<Template> login_check;
+  std::vector<Step> login_steps;
+  std::vector<Step> client_steps;
+  Template output;
+  std::vector<Template> verify_contains;  // empty: the client's document
+  int max_pdf_mb = 20;
+
+  // Every name the flow's templates use, for checks before a run.
+  std::set<std::string> TemplateNames() const;
+};
+
+const char* StepKindName(StepKind kind);
+
+}  // namespace boletos::flow

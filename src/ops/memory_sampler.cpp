@@ -1,0 +1,133 @@
+#include "ops/memory_sampler.h"
+
+#include <dirent.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace boletos::ops {
+namespace {
+
+// Reads "Key:   123 kB" from a /proc status-like file.
+int64_t ReadKbField(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size(), key) == 0 && line.size() > key.size() && line[key.size()] == ':') {
+      return std::atoll(line.c_str() + key.size() + 1);
+    }
+  }
+  return -1;
+}
+
+int64_t ReadNumber(const std::string& path) {
+  std::ifstream in(path);
+  std::string v;
+  if (!(in >> v)) return -1;
+  if (v == "max") return -2;
+  return std::atoll(v.c_str());
+}
+
+std::string Mb(int64_t kb) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(kb) / 1024.0);
+  return buf;
+}
+
+}  // namespace
+
+MemorySampler::MemorySampler(std::string proc_root, std::string cgroup_root)
+    : proc_(std::move(proc_root)), cgroup_(std::move(cgroup_root)) {}
+
+MemorySnapshot MemorySampler::Sample(pid_t browser_pgid) const {
+  MemorySnapshot s;
+  s.worker_rss_kb = std::max<int64_t>(0, ReadKbField(proc_ + "/self/status", "VmRSS"));
+  if (browser_pgid > 0) {
+    if (DIR* dir = opendir(proc_.c_str())) {
+      while (dirent* e = readdir(dir)) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        std::ifstream stat(proc_ + "/" + e->d_name + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;  // gone since readdir: not an error
+        auto paren = line.rfind(')');
+        char state = 0;
+        int ppid = 0, pgrp = 0;
+        if (paren == std::string::npos ||
+            std::sscanf(line.c_str() + paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != browser_pgid ||
+            state == 'Z') {
+          continue;
+        }
+        int64_t pss = ReadKbField(proc_ + "/" + e->d_name + "/smaps_rollup", "Pss");
+        if (pss < 0) continue;
+        s.browser_pss_kb += pss;
+        ++s.browser_processes;
+      }
+      closedir(dir);
+    }
+  }
+  ReadCgroup(s);
+  return s;
+}
+
+void MemorySampler::ReadCgroup(MemorySnapshot& s) const {
+  std::ifstream in(proc_ + "/self/cgroup");
+  std::string line;
+  std::string v1_path, v2_path;
+  bool have_v2 = false;
+  while (std::getline(in, line)) {
+    // "4:memory:/path" (v1) or "0::/path" (v2)
+    auto a = line.find(':');
+    auto b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    std::stringstream list(controllers);
+    std::string c;
+    while (std::getline(list, c, ',')) {
+      if (c == "memory") v1_path = path;
+    }
+    if (line.compare(0, 3, "0::") == 0) {
+      v2_path = path;
+      have_v2 = true;
+    }
+  }
+  auto try_v1 = [&](const std::string& dir) {
+    int64_t usage = ReadNumber(dir + "/memory.usage_in_bytes");
+    if (usage < 0) return false;
+    int64_t limit = ReadNumber(dir + "/memory.limit_in_bytes");
+    s.cgroup_version = 1;
+    s.cgroup_usage_kb = usage / 1024;
+    // v1 says "no limit" with a huge number (PAGE_COUNTER_MAX pages).
+    s.cgroup_limit_kb = (limit <= 0 || limit >= (int64_t{1} << 60)) ? -1 : limit / 1024;
+    return true;
+  };
+  auto try_v2 = [&](const std::string& dir) {
+    int64_t usage = ReadNumber(dir + "/memory.current");
+    if (usage < 0) return false;
+    int64_t limit = ReadNumber(dir + "/memory.max");
+    s.cgroup_version = 2;
+    s.cgroup_usage_kb = usage / 1024;
+    s.cgroup_limit_kb = limit > 0 ? limit / 1024 : -1;
+    return true;
+  };
+  if (!v1_path.empty()) {
+    if (try_v1(cgroup_ + "/memory" + v1_path) || try_v1(cgroup_ + "/memory")) return;
+  }
+  if (have_v2) {
+    if (try_v2(cgroup_ + v2_path) || try_v2(cgroup_)) return;
+  }
+}
+
+std::string FormatMemoryLine(const MemorySnapshot& s) {
+  std::string line = "memory: worker RSS " + Mb(s.worker_rss_kb) + ", browser PSS " + Mb(s.browser_pss_kb) + " (" +
+                     std::to_string(s.browser_processes) + " processes)";
+  if (s.cgroup_version == 0) return line + ", cgroup: none found";
+  line += ", cgroup " + Mb(s.cgroup_usage_kb) + " of " +
+          (s.cgroup_limit_kb > 0 ? Mb(s.cgroup_limit_kb) : std::string("no limit")) + " (v" +
+          std::to_string(s.cgroup_version) + ")";
+  return line;
+}
+
+}  // namespace boletos::ops

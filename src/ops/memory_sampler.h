@@ -1,0 +1,40 @@
+#pragma once
+// MemorySampler: where memory stands, cheaply (a few /proc and /sys reads).
+// Worker RSS (VmRSS of this process); the browser tree's PSS, summed from
+// smaps_rollup over every process in the browser's process group (PSS
+// splits shared pages fairly, so the sum is the honest figure); and the
+// container's cgroup usage and limit, v1 or v2.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace boletos::ops {
+
+struct MemorySnapshot {
+  int64_t worker_rss_kb = 0;
+  int64_t browser_pss_kb = 0;
+  int browser_processes = 0;
+  int64_t cgroup_usage_kb = -1;  // -1: unknown
+  int64_t cgroup_limit_kb = -1;  // -1: unknown or unlimited
+  int cgroup_version = 0;        // 1, 2, or 0 when none was found
+};
+
+class MemorySampler {
+ public:
+  // The roots are injectable so tests can point them at fake trees.
+  explicit MemorySampler(std::string proc_root = "/proc", std::string cgroup_root = "/sys/fs/cgroup");
+  // browser_pgid <= 0: no browser.
+  MemorySnapshot Sample(pid_t browser_pgid) const;
+
+ private:
+  void ReadCgroup(MemorySnapshot& s) const;
+  std::string proc_;
+  std::string cgroup_;
+};
+
+// "memory: worker RSS 12.3 MB, browser PSS 180.2 MB (3 processes), cgroup 250.1 MB of 512.0 MB (v1)"
+std::string FormatMemoryLine(const MemorySnapshot& s);
+
+}  // namespace boletos::ops
