@@ -1,0 +1,51 @@
+#pragma once
+// DemoPortal: a customer portal on 127.0.0.1 for the demo and the tests
+// (cpp-httplib). A login form with a session cookie; a search whose result
+// link is inserted by page script after a short delay; boletos delivered
+// five ways (attachment, inline PDF, new tab, HTML to print, blob), chosen
+// by the client's position in the CSV; faults on demand; and /__test/
+// endpoints that tell the tests what the portal served.
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "faults.h"
+#include "slip_maker.h"
+
+namespace boletos::demo {
+
+struct PortalOptions {
+  std::string clients_csv;
+  std::string user = "demo";
+  std::string password = "demo123";
+  std::string faults;  // FaultSpec text
+  uint64_t seed = 1;
+  int port = 0;  // 0: any free port
+};
+
+enum class Delivery { kAttachment, kInline, kNewTab, kHtml, kBlob };
+const char* DeliveryName(Delivery d);
+
+class DemoPortal {
+ public:
+  static Result<std::unique_ptr<DemoPortal>> Start(const PortalOptions& options);
+  ~DemoPortal();
+
+  int port() const;
+  std::string url(const std::string& path = "") const;
+  FaultInjector& faults();
+
+  // What the portal serves for a client and period (the tests' oracle).
+  Result<std::string> ExpectedPdf(const std::string& id, const std::string& period) const;
+  Result<SlipFacts> Facts(const std::string& id, const std::string& period) const;
+  Result<Delivery> DeliveryOf(const std::string& id) const;
+
+  struct Impl;
+
+ private:
+  explicit DemoPortal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace boletos::demo
