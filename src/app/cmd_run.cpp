@@ -40,7 +40,8 @@ void AddRunOptions(CLI::App* cmd, RunOptions& o) {
   cmd->add_option("--max-consecutive-failures", o.max_consecutive_failures,
                   "stop with exit 3 after N failures in a row (the portal looks down)")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--tabs", o.tabs, "clients in parallel in one browser")->check(CLI::Range(1, 1))->capture_default_str();
+  cmd->add_option("--tabs", o.tabs, "clients in parallel in one browser, one per tab (they share the login)")
+      ->check(CLI::Range(1, 16))->capture_default_str();
   cmd->add_option("--status-port", o.status_port, "serve /healthz, /status, /metrics on 127.0.0.1:P");
   cmd->add_option("--var", o.vars, "KEY=VALUE, overrides the flow's vars (repeatable)");
   cmd->add_option("--grace", o.grace, "after SIGTERM/SIGINT, how long the client in flight may take")

@@ -138,6 +138,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   jobs::WorkerSettings settings;
   settings.launch.executable = *chromium;
   settings.period = period->ToString();
+  settings.tabs = o.tabs;
   jobs::BrowserClientWorker worker(settings, flow_runner, check, out, db, redactor);
 
   ops::MemorySampler sampler;

@@ -1,15 +1,17 @@
 #pragma once
-// BrowserClientWorker: the real ClientWorker. It keeps one browser and one
-// tab alive across clients, logs in after every browser start and whenever
-// the flow's login check is absent, runs the client steps, checks what was
-// downloaded (a well-formed PDF, the right client's slip) and commits the
-// file. A dead browser (crash, OOM kill, closed socket) is replaced on the
-// next attempt; the attempt it broke counts as failed.
+// BrowserClientWorker: the real ClientWorker. It keeps one browser and
+// `tabs` tabs alive across clients, logs in after every browser start (once:
+// the tabs share the session cookie) and whenever a tab's login check is
+// absent, runs the client steps, checks what was downloaded (a well-formed
+// PDF, the right client's slip) and commits the file. A dead browser (crash,
+// OOM kill, closed socket) is replaced once no other tab is still in it; the
+// attempts it broke count as failed.
 
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "cdp/browser.h"
 #include "core/redactor.h"
@@ -23,6 +25,7 @@ namespace boletos::jobs {
 struct WorkerSettings {
   cdp::LaunchOptions launch;
   std::string period;  // "2026-12"
+  int tabs = 1;        // clients in parallel, one per tab
 };
 
 class BrowserClientWorker : public ClientWorker {
@@ -31,20 +34,32 @@ class BrowserClientWorker : public ClientWorker {
                       OutputFolder& out, store::Store& store, const Redactor& redactor);
   ~BrowserClientWorker() override;
 
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override;
+  AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
+  int tabs() const override { return static_cast<int>(tabs_.size()); }
+  AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override;
   void Recycle(const std::string& reason) override;
-  int downloads_since_start() const override { return downloads_; }
+  int downloads_since_start() const override { return downloads_.load(); }
   int browser_restarts() const override { return restarts_; }
   pid_t browser_pid() const override { return pid_.load(); }
   void Abandon() override;
   void Shutdown() override;
 
  private:
+  struct Tab {
+    std::unique_ptr<cdp::Page> page;
+    bool needs_login = true;
+    bool fresh = true;             // not used yet in this browser
+    std::string committed_file;    // its last commit, until the Runner has recorded it
+    std::string committed_client;
+  };
+  // Under mu_: a live browser and this tab's page in it.
+  Status EnsureTab(int tab);
   Status EnsureBrowser();
-  Status EnsureLoggedIn();
-  void KeepFailureArtifacts(const std::string& client_id);
+  Status EnsureLoggedIn(int tab);
+  Result<std::string> CommitToFinalName(const store::WorkItem& item, int tab, const std::string& temp);
+  void KeepFailureArtifacts(cdp::Page& page, const std::string& client_id);
   void DropBrowser();
-  AttemptFailure Fail(const std::string& client_id, Error error, bool foreign = false);
+  AttemptFailure Fail(int tab, const std::string& client_id, Error error, bool foreign = false);
 
   WorkerSettings settings_;
   const flow::FlowRunner& flow_;
@@ -52,10 +67,16 @@ class BrowserClientWorker : public ClientWorker {
   OutputFolder& out_;
   store::Store& store_;
   const Redactor& redactor_;
+  std::mutex mu_;  // the browser, the tabs' pages, in_flight_
   std::unique_ptr<cdp::Browser> browser_;
-  std::unique_ptr<cdp::Page> page_;
-  bool needs_login_ = true;
-  int downloads_ = 0;
+  std::vector<Tab> tabs_;
+  int in_flight_ = 0;
+  bool replace_browser_ = false;  // a tab saw it die: replace it when the others are out
+  std::mutex login_mu_;           // one login at a time; the others share its cookie
+  int logins_ = 0;                // logins done in this browser
+  std::mutex commit_mu_;          // choosing a final name and renaming to it
+  std::mutex check_mu_;           // reading PDFs
+  std::atomic<int> downloads_{0};
   int restarts_ = 0;
   bool had_browser_ = false;
   std::atomic<pid_t> pid_{-1};

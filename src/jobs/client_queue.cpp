@@ -31,7 +31,8 @@ void ClientQueue::Retry(store::WorkItem item, int attempts, Clock::time_point re
   waiting_.push_back(Waiting{ready_at, std::move(item)});
 }
 
-Result<std::optional<store::WorkItem>> ClientQueue::Next(const std::function<bool(Clock::time_point)>& wait_until) {
+Result<std::optional<store::WorkItem>> ClientQueue::TryNext(Clock::time_point* ready_at) {
+  *ready_at = Clock::time_point::max();
   while (true) {
     // A retry whose time has come goes first: it has waited already.
     auto earliest = std::min_element(waiting_.begin(), waiting_.end(),
@@ -52,8 +53,17 @@ Result<std::optional<store::WorkItem>> ClientQueue::Next(const std::function<boo
       }
       continue;  // exhausted now
     }
-    if (earliest == waiting_.end()) return std::optional<store::WorkItem>();
-    if (!wait_until(earliest->ready_at)) return std::optional<store::WorkItem>();
+    if (earliest != waiting_.end()) *ready_at = earliest->ready_at;
+    return std::optional<store::WorkItem>();
+  }
+}
+
+Result<std::optional<store::WorkItem>> ClientQueue::Next(const std::function<bool(Clock::time_point)>& wait_until) {
+  while (true) {
+    Clock::time_point ready_at;
+    auto next = TryNext(&ready_at);
+    if (!next.ok() || next->has_value() || ready_at == Clock::time_point::max()) return next;
+    if (!wait_until(ready_at)) return std::optional<store::WorkItem>();
   }
 }
 

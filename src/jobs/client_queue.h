@@ -27,6 +27,12 @@ class ClientQueue {
   // A store error ends the queue with that error.
   Result<std::optional<store::WorkItem>> Next(const std::function<bool(Clock::time_point)>& wait_until);
 
+  // Without waiting: the client whose turn it is now; or, when only clients
+  // in backoff remain, nothing with *ready_at set to the earliest one's time;
+  // or nothing with *ready_at = Clock::time_point::max(): the queue is done.
+  // (The Runner with several tabs waits for a tab and a backoff at once.)
+  Result<std::optional<store::WorkItem>> TryNext(Clock::time_point* ready_at);
+
   // Puts a failed client back, due again at ready_at. attempts is its total.
   void Retry(store::WorkItem item, int attempts, Clock::time_point ready_at);
 

@@ -42,7 +42,16 @@ class ClientWorker {
   // Downloads, checks and commits the client's boleto (attempt is 1-based).
   // On failure the worker has kept the failure artifacts.
   virtual AttemptResult Attempt(const store::WorkItem& item, int attempt) = 0;
-  // Closes the browser; the next attempt starts a fresh one.
+  // How many clients it can work on at once (`--tabs`, one per tab).
+  virtual int tabs() const { return 1; }
+  // The same in tab `tab` (0 <= tab < tabs()). With several tabs the Runner
+  // calls this from one thread per busy tab, never two at once in one tab.
+  virtual AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) {
+    (void)tab;
+    return Attempt(item, attempt);
+  }
+  // Closes the browser; the next attempt starts a fresh one. The Runner
+  // calls it only while no attempt is in flight.
   virtual void Recycle(const std::string& reason) = 0;
   virtual int downloads_since_start() const = 0;
   virtual int browser_restarts() const = 0;

@@ -7,6 +7,7 @@
 // the folder fsynced, so a crash leaves no file or a whole one.
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -48,7 +49,7 @@ class OutputFolder {
   std::string period_dir_;
   std::string failed_dir_;
   int removed_leftovers_ = 0;
-  uint64_t counter_ = 0;
+  std::atomic<uint64_t> counter_{0};  // tabs ask for temp names at once
 };
 
 // Lower-case hex SHA-256 of a file.

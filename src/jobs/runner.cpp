@@ -33,6 +33,16 @@ const char* RunEndName(RunEnd end) {
 Runner::Runner(RunnerOptions options, store::Store& store, ClientWorker& worker, RunnerEnvironment env)
     : options_(std::move(options)), store_(store), worker_(worker), env_(std::move(env)) {
   live_.last_progress = Clock::now();
+  int tabs = std::max(1, worker_.tabs());
+  tab_busy_.assign(tabs, false);
+  tab_threads_.resize(tabs);
+  tab_client_.resize(tabs);
+}
+
+Runner::~Runner() {
+  for (auto& t : tab_threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 LiveProgress Runner::Progress() const {
@@ -40,12 +50,52 @@ LiveProgress Runner::Progress() const {
   return live_;
 }
 
-void Runner::Publish(const std::string& current) {
+void Runner::Publish(bool progressed) {
+  std::string current;
+  for (const auto& id : tab_client_) {
+    if (id.empty()) continue;
+    current += (current.empty() ? "" : ", ") + id;
+  }
   std::lock_guard<std::mutex> lock(live_mu_);
   live_.run_id = run_id_;
   live_.totals = totals_;
   live_.current_client = current;
-  if (current.empty()) live_.last_progress = Clock::now();
+  if (progressed) live_.last_progress = Clock::now();
+}
+
+void Runner::Dispatch(store::WorkItem item, int position) {
+  int tab = 0;
+  while (tab_busy_[tab]) ++tab;
+  tab_busy_[tab] = true;
+  tab_client_[tab] = item.client.id;
+  ++in_flight_;
+  Publish(false);
+  Finished job;
+  job.position = position;
+  job.attempt = item.attempts + 1;
+  job.tab = tab;
+  job.item = std::move(item);
+  auto work = [this](Finished job) {
+    auto t0 = Clock::now();
+    job.result.emplace(worker_.AttemptInTab(job.item, job.attempt, job.tab));
+    job.ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+    {
+      std::lock_guard<std::mutex> lock(finished_mu_);
+      finished_.push_back(std::move(job));
+    }
+    finished_cv_.notify_one();
+  };
+  if (tab_busy_.size() == 1) {
+    work(std::move(job));  // one tab: no thread to hop through
+    return;
+  }
+  if (tab_threads_[tab].joinable()) tab_threads_[tab].join();  // its last attempt has finished
+  tab_threads_[tab] = std::thread(work, std::move(job));
+}
+
+void Runner::WaitForFinished(Clock::time_point until) {
+  std::unique_lock<std::mutex> lock(finished_mu_);
+  finished_cv_.wait_until(lock, until, [this] { return !finished_.empty(); });
 }
 
 RunEnd Runner::Run(int64_t run_id) {
@@ -58,44 +108,107 @@ RunEnd Runner::Run(int64_t run_id) {
     return RunEnd::kStoreFailed;
   }
   totals_.planned = queue.planned();
-  spdlog::info("run {} started: period {}, {} clients to do{}, up to {} attempts each, new browser every {} downloads",
+  spdlog::info("run {} started: period {}, {} clients to do{}, up to {} attempts each, new browser every {} downloads{}",
                run_id, options_.period, totals_.planned,
                options_.batch > 0 ? " (batch " + std::to_string(options_.batch) + ")" : "", options_.max_attempts,
-               options_.recycle_every);
+               options_.recycle_every,
+               tab_busy_.size() > 1 ? ", " + std::to_string(tab_busy_.size()) + " tabs" : "");
 
   RunEnd end = RunEnd::kFinished;
+  bool stopping = false;
   int position = 0;
   while (true) {
-    if (env_.stop_requested()) {
-      end = RunEnd::kInterrupted;
-      break;
+    std::deque<Finished> finished;
+    {
+      std::lock_guard<std::mutex> lock(finished_mu_);
+      finished.swap(finished_);
     }
-    auto next = queue.Next(env_.wait_until);
-    if (!next.ok()) {
-      store_failed_ = true;
-      store_error_ = next.message();
-      break;
+    for (Finished& done : finished) Record(done, queue);
+
+    if (!stopping) {
+      if (store_failed_) {
+        stopping = true;
+      } else if (consecutive_failures_ >= options_.max_consecutive_failures) {
+        end = RunEnd::kPortalDown;
+        stopping = true;
+      } else if (env_.stop_requested()) {
+        end = RunEnd::kInterrupted;
+        stopping = true;
+      }
     }
-    if (!next->has_value()) {
-      if (env_.stop_requested()) end = RunEnd::kInterrupted;
-      break;
+    if (in_flight_ == 0) {
+      browser_died_ = false;  // every tab is back: the next attempt starts a fresh browser
+      if (!recycle_reason_.empty() && !stopping) {
+        ++totals_.recycles;
+        worker_.Recycle(recycle_reason_);
+        recycle_reason_.clear();
+      }
     }
-    const store::WorkItem& item = **next;
-    // "n/total" counts clients, not attempts: a retry keeps its number.
-    auto known = positions_.find(item.client.id);
-    int n = known != positions_.end() ? known->second : ++position;
-    Attempt(item, n, queue);
-    if (known != positions_.end() && !retrying_now_) positions_.erase(known);
-    if (store_failed_) break;
-    if (consecutive_failures_ >= options_.max_consecutive_failures) {
-      end = RunEnd::kPortalDown;
-      break;
+    if (stopping) {
+      if (in_flight_ == 0) break;
+      WaitForFinished(Clock::time_point::max());
+      continue;
     }
+
+    // Keep every tab busy, unless the browser must first be replaced.
+    Clock::time_point ready_at = Clock::time_point::max();
+    bool queue_done = false;
+    while (in_flight_ < static_cast<int>(tab_busy_.size()) && recycle_reason_.empty() && !browser_died_ &&
+           !env_.stop_requested()) {
+      auto next = queue.TryNext(&ready_at);
+      if (!next.ok()) {
+        store_failed_ = true;
+        store_error_ = next.message();
+        break;
+      }
+      if (!next->has_value()) {
+        queue_done = ready_at == Clock::time_point::max();
+        break;
+      }
+      // "n/total" counts clients, not attempts: a retry keeps its number.
+      store::WorkItem item = std::move(**next);
+      auto known = positions_.find(item.client.id);
+      int n = ++position;
+      if (known != positions_.end()) {
+        n = known->second;
+        --position;
+        positions_.erase(known);
+      }
+      Dispatch(std::move(item), n);
+      if (tab_busy_.size() == 1) break;  // it has finished already: record it first
+    }
+    if (store_failed_ || env_.stop_requested()) continue;
+    if (in_flight_ > 0) {
+      std::lock_guard<std::mutex> lock(finished_mu_);
+      if (!finished_.empty()) continue;
+    }
+    if (in_flight_ == 0) {
+      if (!recycle_reason_.empty() || browser_died_) continue;
+      bool has_finished;
+      {
+        std::lock_guard<std::mutex> lock(finished_mu_);
+        has_finished = !finished_.empty();
+      }
+      if (has_finished) continue;
+      if (queue_done) break;
+      // Only clients in backoff are left: sleep until the first is due (a stop ends it).
+      if (ready_at != Clock::time_point::max()) env_.wait_until(ready_at);
+      continue;
+    }
+    WaitForFinished(ready_at);
   }
   if (store_failed_) end = RunEnd::kStoreFailed;
   else if (end == RunEnd::kFinished && totals_.gave_up > 0) end = RunEnd::kSomeFailed;
 
-  double took = Seconds(Clock::now() - started);
+  summary_ = Summary(end, Seconds(Clock::now() - started));
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    live_.finished = true;
+  }
+  return end;
+}
+
+std::string Runner::Summary(RunEnd end, double took) const {
   char pace[64];
   std::snprintf(pace, sizeof pace, "%.1f s (%.2f s per download)", took,
                 totals_.done > 0 ? took / totals_.done : 0.0);
@@ -107,36 +220,35 @@ RunEnd Runner::Run(int64_t run_id) {
                        std::to_string(totals_.recycles) + " browser recycles, peak browser PSS " +
                        Mb(totals_.peak_browser_pss_kb) + ", peak worker RSS " + Mb(totals_.peak_worker_rss_kb) +
                        ", " + pace;
-  std::string head = "run " + std::to_string(run_id) + " ";
+  std::string head = "run " + std::to_string(run_id_) + " ";
   switch (end) {
-    case RunEnd::kFinished: summary_ = head + "finished normally: " + counts; break;
-    case RunEnd::kSomeFailed: summary_ = head + "finished normally, some clients failed: " + counts; break;
+    case RunEnd::kFinished: return head + "finished normally: " + counts;
+    case RunEnd::kSomeFailed: return head + "finished normally, some clients failed: " + counts;
     case RunEnd::kPortalDown:
-      summary_ = head + "stopped: the portal looks down (" + std::to_string(consecutive_failures_) +
-                 " consecutive failures): " + counts;
-      break;
+      return head + "stopped: the portal looks down (" + std::to_string(consecutive_failures_) +
+             " consecutive failures): " + counts;
     case RunEnd::kInterrupted:
-      summary_ = head + "interrupted by " + (env_.stop_reason ? env_.stop_reason() : std::string("a stop request")) +
-                 ", stopped cleanly: " + counts;
-      break;
-    case RunEnd::kStoreFailed: summary_ = head + "stopped: the database failed: " + store_error_ + ": " + counts; break;
+      return head + "interrupted by " + (env_.stop_reason ? env_.stop_reason() : std::string("a stop request")) +
+             ", stopped cleanly: " + counts;
+    case RunEnd::kStoreFailed: return head + "stopped: the database failed: " + store_error_ + ": " + counts;
   }
-  {
-    std::lock_guard<std::mutex> lock(live_mu_);
-    live_.finished = true;
-  }
-  return end;
+  return head + counts;
 }
 
-void Runner::Attempt(const store::WorkItem& item, int position, ClientQueue& queue) {
+void Runner::Record(Finished& done, ClientQueue& queue) {
+  tab_busy_[done.tab] = false;
+  tab_client_[done.tab].clear();
+  --in_flight_;
+  const store::WorkItem& item = done.item;
   const std::string& id = item.client.id;
-  int attempt = item.attempts + 1;
-  Publish(id);
-  retrying_now_ = false;
-  auto t0 = Clock::now();
-  AttemptResult result = worker_.Attempt(item, attempt);
-  long ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-  std::string where = std::to_string(position) + "/" + std::to_string(totals_.planned);
+  int attempt = done.attempt;
+  long ms = done.ms;
+  const AttemptResult& result = *done.result;
+  std::string where = std::to_string(done.position) + "/" + std::to_string(totals_.planned);
+  if (store_failed_) {
+    Publish(true);
+    return;  // the store is gone: nothing more can be recorded
+  }
 
   if (result.ok()) {
     const AttemptSuccess& s = result.success();
@@ -144,6 +256,7 @@ void Runner::Attempt(const store::WorkItem& item, int position, ClientQueue& que
     if (!recorded.ok()) {
       store_failed_ = true;
       store_error_ = recorded.message();
+      Publish(true);
       return;
     }
     ++totals_.done;
@@ -157,11 +270,12 @@ void Runner::Attempt(const store::WorkItem& item, int position, ClientQueue& que
                  s.download.facts.warnings.empty() ? "" : " - warning: " + s.download.facts.warnings.front());
   } else {
     const AttemptFailure& f = result.failure();
+    if (f.browser_died) browser_died_ = true;
     if (env_.stop_requested() && (f.error.kind == ErrorKind::kInterrupted || f.browser_died)) {
       // Abandoned at the end of the grace period: not the client's fault,
       // so not an attempt. It stays where it was for the next run.
       spdlog::warn("{} {} abandoned after {} ms: the stop's grace period ran out", where, id, ms);
-      Publish("");
+      Publish(true);
       return;
     }
     bool gave_up = attempt >= options_.max_attempts;
@@ -169,6 +283,7 @@ void Runner::Attempt(const store::WorkItem& item, int position, ClientQueue& que
     if (!recorded.ok()) {
       store_failed_ = true;
       store_error_ = recorded.message();
+      Publish(true);
       return;
     }
     ++totals_.failed_attempts;
@@ -181,19 +296,17 @@ void Runner::Attempt(const store::WorkItem& item, int position, ClientQueue& que
       std::uniform_real_distribution<double> jitter(0.0, 1.0);
       auto wait = BackoffDelay(options_.backoff, attempt + 1, jitter(random_));
       queue.Retry(item, attempt, Clock::now() + wait);
-      positions_[id] = position;
-      retrying_now_ = true;
+      positions_[id] = done.position;
       spdlog::warn("{} {} failed attempt {}/{} in {} ms, retrying in {:.1f} s: {}", where, id, attempt,
                    options_.max_attempts, ms, wait.count() / 1000.0, f.error.message);
     }
   }
-  AfterClient(position);
-  Publish("");
+  AfterClient();
+  Publish(true);
 }
 
-void Runner::AfterClient(int position) {
+void Runner::AfterClient() {
   ++clients_finished_;
-  (void)position;
   MemoryReading m = env_.sample_memory(worker_.browser_pid());
   totals_.peak_browser_pss_kb = std::max(totals_.peak_browser_pss_kb, m.browser_pss_kb);
   totals_.peak_worker_rss_kb = std::max(totals_.peak_worker_rss_kb, m.worker_rss_kb);
@@ -212,20 +325,19 @@ void Runner::AfterClient(int position) {
     sample.cgroup_limit_kb = m.cgroup_limit_kb;
     if (Status s = store_.RecordMemorySample(sample); !s.ok()) spdlog::warn("memory sample not stored: {}", s.message());
   }
+  if (!recycle_reason_.empty()) return;  // already on its way
 
   // The limit in force: --memory-limit, or the container's if lower.
   int64_t limit_kb = options_.memory_limit_mb * 1024;
   if (m.cgroup_limit_kb > 0 && m.cgroup_limit_kb < limit_kb) limit_kb = m.cgroup_limit_kb;
   auto soft_kb = static_cast<int64_t>(static_cast<double>(limit_kb) * options_.soft_limit_fraction);
   if (worker_.browser_pid() > 0 && m.browser_pss_kb + m.worker_rss_kb > soft_kb) {
-    ++totals_.recycles;
-    worker_.Recycle("memory: browser PSS " + Mb(m.browser_pss_kb) + " + worker RSS " + Mb(m.worker_rss_kb) +
-                    " is over the soft limit " + Mb(soft_kb) + " (" +
-                    std::to_string(static_cast<int>(options_.soft_limit_fraction * 100)) + "% of " + Mb(limit_kb) +
-                    ")");
+    recycle_reason_ = "memory: browser PSS " + Mb(m.browser_pss_kb) + " + worker RSS " + Mb(m.worker_rss_kb) +
+                      " is over the soft limit " + Mb(soft_kb) + " (" +
+                      std::to_string(static_cast<int>(options_.soft_limit_fraction * 100)) + "% of " +
+                      Mb(limit_kb) + ")";
   } else if (options_.recycle_every > 0 && worker_.downloads_since_start() >= options_.recycle_every) {
-    ++totals_.recycles;
-    worker_.Recycle("every " + std::to_string(options_.recycle_every) + " downloads");
+    recycle_reason_ = "every " + std::to_string(options_.recycle_every) + " downloads";
   }
 }
 

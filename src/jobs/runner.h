@@ -4,15 +4,22 @@
 // the Store the moment it happens, retries failures with backoff, recycles
 // the browser every N downloads and on memory pressure, logs memory every N
 // clients, stops after K consecutive failures (the portal looks down), and
-// on a stop request starts no new client.
+// on a stop request starts no new client. With a worker of several tabs it
+// keeps every tab busy: attempts run on one thread per busy tab, while every
+// decision and every store write stays on the Runner's own thread.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "jobs/backoff.h"
 #include "jobs/client_worker.h"
@@ -91,11 +98,26 @@ class Runner {
   const RunTotals& totals() const { return totals_; }
   const std::string& summary() const { return summary_; }
   LiveProgress Progress() const;
+  ~Runner();
 
  private:
-  void Attempt(const store::WorkItem& item, int position, class ClientQueue& queue);
-  void AfterClient(int position);
-  void Publish(const std::string& current);
+  // One finished attempt, handed from a tab's thread to the Runner's.
+  struct Finished {
+    store::WorkItem item;
+    int position = 0;
+    int attempt = 0;
+    int tab = 0;
+    long ms = 0;
+    std::optional<AttemptResult> result;
+  };
+  void Dispatch(store::WorkItem item, int position);
+  // Waits until an attempt finishes or `until` passes.
+  void WaitForFinished(std::chrono::steady_clock::time_point until);
+  void Record(Finished& done, class ClientQueue& queue);
+  void AfterClient();
+  // Updates the live snapshot; progressed: an attempt just finished.
+  void Publish(bool progressed);
+  std::string Summary(RunEnd end, double seconds) const;
 
   RunnerOptions options_;
   store::Store& store_;
@@ -109,8 +131,17 @@ class Runner {
   std::string store_error_;
   std::string summary_;
   std::unordered_map<std::string, int> positions_;  // clients in backoff -> their n
-  bool retrying_now_ = false;                       // the last attempt was put back for a retry
   std::mt19937_64 random_{std::random_device{}()};
+  // Tabs: which are busy, their threads, and what they finished.
+  std::vector<bool> tab_busy_;
+  std::vector<std::thread> tab_threads_;
+  std::vector<std::string> tab_client_;
+  int in_flight_ = 0;
+  std::mutex finished_mu_;
+  std::condition_variable finished_cv_;
+  std::deque<Finished> finished_;
+  std::string recycle_reason_;  // set: recycle as soon as no attempt is in flight
+  bool browser_died_ = false;   // set: start nothing until every tab has come back
   mutable std::mutex live_mu_;
   LiveProgress live_;
 };

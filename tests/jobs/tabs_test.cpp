@@ -1,0 +1,172 @@
+// The job loop with a worker of several tabs: every tab kept busy, the
+// browser recycled only when no tab is in it, a dead browser drained before
+// anything new starts, and every outcome recorded exactly once.
+
+#include "jobs/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "../store/store_test_support.h"
+
+using namespace boletos;
+using namespace boletos::jobs;
+using boletos::store::testing::Import;
+using boletos::store::testing::OpenStore;
+using boletos::store::testing::TempDir;
+
+namespace {
+
+// Each attempt takes a little while, so tabs overlap; counts how many run at
+// once and checks the Runner's promises from the worker's side.
+class TabbedWorker : public ClientWorker {
+ public:
+  explicit TabbedWorker(int tabs) : tabs_(tabs) {}
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most_at_once{0};
+  std::atomic<int> downloads{0};
+  std::atomic<int> recycles_while_busy{0};
+  std::atomic<int> attempts_while_dead{0};
+  std::atomic<bool> dead{false};
+  std::set<std::string> kill_browser_on;  // these clients' first attempt kills the browser
+  std::mutex mu;
+  std::multiset<std::string> attempted;
+  std::set<int> tabs_used;
+  std::vector<std::string> recycle_reasons;
+
+  int tabs() const override { return tabs_; }
+  AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
+  AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override {
+    int now = ++in_flight;
+    int seen = most_at_once.load();
+    while (now > seen && !most_at_once.compare_exchange_weak(seen, now)) {
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      attempted.insert(item.client.id);
+      tabs_used.insert(tab);
+    }
+    if (dead) ++attempts_while_dead;
+    // The browser dies at once in one tab while the others are mid-client.
+    bool dies_now = attempt == 1 && kill_browser_on.count(item.client.id);
+    if (!dies_now) std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    AttemptResult result = Outcome(item, attempt);
+    --in_flight;
+    return result;
+  }
+  AttemptResult Outcome(const store::WorkItem& item, int attempt) {
+    if (attempt == 1 && kill_browser_on.count(item.client.id)) {
+      dead = true;
+      return AttemptFailure{MakeError(ErrorKind::kTargetCrashed, "the browser died"), false, true};
+    }
+    if (dead) return AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "closed"), false, true};
+    ++downloads;
+    AttemptSuccess s;
+    s.download.file = "2026-12/" + item.client.id + ".pdf";
+    s.download.bytes = 10;
+    s.download.sha256 = std::string(64, 'b');
+    return s;
+  }
+  void Recycle(const std::string& reason) override {
+    if (in_flight > 0) ++recycles_while_busy;
+    std::lock_guard<std::mutex> lock(mu);
+    recycle_reasons.push_back(reason);
+    downloads = 0;
+  }
+  int downloads_since_start() const override { return downloads; }
+  int browser_restarts() const override { return 0; }
+  pid_t browser_pid() const override { return 4242; }
+  void Abandon() override {}
+  void Shutdown() override {}
+
+ private:
+  int tabs_;
+};
+
+RunnerEnvironment QuietEnv(TabbedWorker& worker) {
+  return RunnerEnvironment{
+      [] { return false; },
+      [](std::chrono::steady_clock::time_point t) {
+        std::this_thread::sleep_until(t);
+        return true;
+      },
+      [&worker](pid_t) {
+        // A fresh browser replaces a dead one once every tab is back.
+        if (worker.in_flight == 0) worker.dead = false;
+        MemoryReading m;
+        m.browser_pss_kb = 100 * 1024;
+        m.worker_rss_kb = 10 * 1024;
+        m.line = "memory: test";
+        return m;
+      },
+      [] { return std::string("SIGTERM"); }};
+}
+
+RunnerOptions Options() {
+  RunnerOptions o;
+  o.period = "2026-12";
+  o.recycle_every = 0;
+  o.backoff.base = std::chrono::milliseconds(2);
+  o.backoff.cap = std::chrono::milliseconds(4);
+  return o;
+}
+
+std::vector<std::string> Ids(int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) ids.push_back("c" + std::to_string(100 + i));
+  return ids;
+}
+
+}  // namespace
+
+TEST(Tabs, FourTabsWorkOnFourClientsAtOnceAndEveryClientIsDoneOnce) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(24));
+  TabbedWorker worker(4);
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(Options(), *db, worker, QuietEnv(worker));
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 24);
+  EXPECT_EQ(worker.attempted.size(), 24u);
+  for (const auto& id : Ids(24)) EXPECT_EQ(worker.attempted.count(id), 1u) << id;
+  EXPECT_EQ(worker.most_at_once.load(), 4);
+  EXPECT_EQ(worker.tabs_used, (std::set<int>{0, 1, 2, 3}));
+}
+
+TEST(Tabs, TheBrowserIsRecycledOnlyWhenNoTabIsInIt) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(30));
+  TabbedWorker worker(3);
+  auto o = Options();
+  o.recycle_every = 5;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, QuietEnv(worker));
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 30);
+  EXPECT_GE(worker.recycle_reasons.size(), 4u);
+  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
+  EXPECT_EQ(runner.totals().recycles, static_cast<int>(worker.recycle_reasons.size()));
+}
+
+TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreRetried) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(16));
+  TabbedWorker worker(4);
+  worker.kill_browser_on = {"c105"};
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(Options(), *db, worker, QuietEnv(worker));
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 16);
+  // Only the tabs already in the dying browser failed; nothing started in it afterwards.
+  EXPECT_GE(runner.totals().failed_attempts, 1);
+  EXPECT_LE(runner.totals().failed_attempts, 4);
+  EXPECT_EQ(worker.attempts_while_dead.load(), 0);
+}
