@@ -4,10 +4,14 @@
 #include <poppler-global.h>
 #include <poppler-page.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+
+#include "boleto/slip_reading.h"
 
 namespace boletos::jobs {
 namespace {
@@ -36,10 +40,58 @@ std::string Describe(const std::string& head) {
   return shown;
 }
 
+struct PdfText {
+  std::string text;
+  std::vector<std::string> warnings;  // why the text may be incomplete
+};
+
+// The text of the first pages, bounded in pages and in time: a slip is a
+// page or two, and a hostile or pathological PDF must not stall the run.
+PdfText ReadText(poppler::document& doc, int max_pages, std::chrono::milliseconds budget) {
+  PdfText out;
+  auto start = std::chrono::steady_clock::now();
+  int total = doc.pages();
+  int pages = std::min(total, max_pages);
+  for (int i = 0; i < pages; ++i) {
+    auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    if (i > 0 && spent >= budget) {
+      out.warnings.push_back("stopped reading the PDF's text after " + std::to_string(i) + " of " +
+                             std::to_string(total) + " pages: it took over " + std::to_string(budget.count()) +
+                             " ms");
+      return out;
+    }
+    std::unique_ptr<poppler::page> page(doc.create_page(i));
+    if (!page) continue;
+    auto utf8 = page->text().to_utf8();
+    out.text.append(utf8.begin(), utf8.end());
+    out.text += '\n';
+  }
+  if (total > pages) {
+    out.warnings.push_back("read the text of the first " + std::to_string(pages) + " of " + std::to_string(total) +
+                           " pages only");
+  }
+  return out;
+}
+
+store::SlipFacts FactsFrom(const std::string& text, const Period& period, std::vector<std::string> warnings) {
+  // Mid-month: the factor's readings are 9000 days apart, any day of the
+  // period picks the same one; the middle is the honest "this period".
+  boleto::SlipReading reading = boleto::ReadSlip(text, boleto::CivilDate{period.year, period.month, 15});
+  store::SlipFacts facts;
+  facts.linha_digitavel = reading.linha;
+  facts.barcode = reading.barcode;
+  facts.bank = reading.bank;
+  facts.amount = reading.amount;
+  facts.due_date = reading.due_date;
+  facts.warnings = std::move(warnings);
+  facts.warnings.insert(facts.warnings.end(), reading.warnings.begin(), reading.warnings.end());
+  return facts;
+}
+
 }  // namespace
 
-SlipCheck::SlipCheck(int max_pdf_mb, Period period)
-    : max_bytes_(static_cast<int64_t>(max_pdf_mb) * 1024 * 1024), period_(period) {}
+SlipCheck::SlipCheck(int max_pdf_mb, Period period, std::chrono::milliseconds text_budget)
+    : max_bytes_(static_cast<int64_t>(max_pdf_mb) * 1024 * 1024), period_(period), text_budget_(text_budget) {}
 
 Result<SlipVerdict> SlipCheck::Check(const std::string& pdf_path, const std::vector<std::string>& needles,
                                      bool needles_are_document) const {
@@ -71,18 +123,12 @@ Result<SlipVerdict> SlipCheck::Check(const std::string& pdf_path, const std::vec
   if (!doc || doc->is_locked() || doc->pages() <= 0) {
     return MakeError(ErrorKind::kInvalidPdf, "poppler cannot open the PDF or count its pages");
   }
-  std::string text;
-  int pages = std::min(doc->pages(), 20);  // a slip is a page or two; a hostile PDF gets no more
-  for (int i = 0; i < pages; ++i) {
-    std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (!page) continue;
-    auto utf8 = page->text().to_utf8();
-    text.append(utf8.begin(), utf8.end());
-    text += '\n';
-  }
+  PdfText read = ReadText(*doc, kMaxTextPages, text_budget_);
+  const std::string& text = read.text;
 
   SlipVerdict verdict;
   verdict.belongs = true;
+  verdict.facts = FactsFrom(text, period_, std::move(read.warnings));
   std::string text_digits = DigitsOnly(text);
   for (const auto& needle : needles) {
     // A document matches with or without its punctuation; other needles as written.

@@ -1,0 +1,149 @@
+// What a read slip becomes downstream: the run's totals and summary line
+// count verified slips and slips with warnings, and the store keeps the
+// facts so that `export` prints them.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "demo_slip_support.h"
+#include "jobs/export_writer.h"
+#include "jobs/runner.h"
+#include "jobs/slip_check.h"
+
+namespace boletos::boleto {
+namespace {
+
+using store::testing::Import;
+using store::testing::OpenStore;
+using store::testing::TempDir;
+using testing::DemoSlipLines;
+
+const std::string kPeriod = "2026-12";
+
+// Reads a prepared PDF per client with the real SlipCheck, the way
+// BrowserClientWorker does after a download.
+class SlipReadingWorker : public jobs::ClientWorker {
+ public:
+  SlipReadingWorker(const TempDir& dir, std::map<std::string, std::string> pdfs) : dir_(dir), pdfs_(std::move(pdfs)) {}
+  jobs::AttemptResult Attempt(const store::WorkItem& item, int) override {
+    std::string path = dir_.Write(item.client.id + ".pdf", pdfs_.at(item.client.id));
+    auto verdict = check_.Check(path, {}, false);
+    if (!verdict.ok()) return jobs::AttemptFailure{verdict.error(), false, false};
+    jobs::AttemptSuccess s;
+    s.download.file = kPeriod + "/" + item.client.id + ".pdf";
+    s.download.bytes = static_cast<int64_t>(pdfs_.at(item.client.id).size());
+    s.download.sha256 = std::string(64, 'b');
+    s.download.facts = verdict->facts;
+    return s;
+  }
+  void Recycle(const std::string&) override {}
+  int downloads_since_start() const override { return 0; }
+  int browser_restarts() const override { return 0; }
+  pid_t browser_pid() const override { return -1; }
+  void Abandon() override {}
+  void Shutdown() override {}
+
+ private:
+  const TempDir& dir_;
+  std::map<std::string, std::string> pdfs_;
+  jobs::SlipCheck check_{20, Period{2026, 12}};
+};
+
+jobs::RunnerEnvironment QuietEnv() {
+  return jobs::RunnerEnvironment{[] { return false; },
+                                 [](std::chrono::steady_clock::time_point t) {
+                                   std::this_thread::sleep_until(t);
+                                   return true;
+                                 },
+                                 [](pid_t) { return jobs::MemoryReading{}; },
+                                 [] { return std::string("test"); }};
+}
+
+struct ThreeSlips {
+  demo::SlipFacts good = demo::MakeBankSlip("237", 10951, 2026, 12, 10, "0010203040506070809101112");
+  demo::SlipFacts other = demo::MakeBankSlip("341", 5000, 2026, 12, 12, "9990203040506070809101112");
+  std::map<std::string, std::string> pdfs;
+  ThreeSlips() {
+    pdfs["a"] = demo::MakeTextPdf(DemoSlipLines(good, "Ana", "1", kPeriod));
+    auto lines = DemoSlipLines(other, "Bia", "2", kPeriod);
+    lines[6] = "Vencimento: 15/12/2026";  // disagrees with the line's 12/12/2026
+    pdfs["b"] = demo::MakeTextPdf(lines);
+    pdfs["c"] = demo::MakeTextPdf({"Pagador: Caio", "Vencimento: 10/12/2026", "(sem linha digitavel)"});
+  }
+};
+
+TEST(RunTotals, CountSlipsVerifiedAndSlipsWithWarnings) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, {"a", "b", "c"});
+  ThreeSlips slips;
+  SlipReadingWorker worker(dir, slips.pdfs);
+  jobs::RunnerOptions o;
+  o.period = kPeriod;
+  auto run = db->BeginRun(kPeriod, getpid(), "test");
+  ASSERT_TRUE(run.ok());
+  jobs::Runner runner(o, *db, worker, QuietEnv());
+  EXPECT_EQ(runner.Run(*run), jobs::RunEnd::kFinished);
+  EXPECT_EQ(runner.totals().done, 3);
+  EXPECT_EQ(runner.totals().verified, 2);       // a and b carry valid lines; c has none
+  EXPECT_EQ(runner.totals().with_warnings, 2);  // b's date disagrees; c has no line
+  EXPECT_NE(runner.summary().find("2 slips verified, 2 with warnings"), std::string::npos) << runner.summary();
+}
+
+TEST(Export, PrintsTheFactsReadFromTheSlip) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, {"a", "b"});
+  ThreeSlips slips;
+  SlipReadingWorker worker(dir, slips.pdfs);
+  jobs::RunnerOptions o;
+  o.period = kPeriod;
+  auto run = db->BeginRun(kPeriod, getpid(), "test");
+  ASSERT_TRUE(run.ok());
+  jobs::Runner runner(o, *db, worker, QuietEnv());
+  runner.Run(*run);
+
+  std::string json_path = dir.File("export.json");
+  std::FILE* out = std::fopen(json_path.c_str(), "w");
+  ASSERT_TRUE(out);
+  Status written = jobs::WriteExport(*db, kPeriod, jobs::ExportFormat::kJson, out);
+  std::fclose(out);
+  ASSERT_TRUE(written.ok()) << written.message();
+  std::ifstream in(json_path);
+  auto rows = nlohmann::json::parse(in);
+  ASSERT_EQ(rows.size(), 2u);
+  const auto& a = rows[0];
+  EXPECT_EQ(a["linha_digitavel"], slips.good.linha_digitavel);
+  EXPECT_EQ(a["barcode"], slips.good.barcode);
+  EXPECT_EQ(a["bank"], "237");
+  EXPECT_EQ(a["amount"], "109.51");
+  EXPECT_EQ(a["due_date"], "2026-12-10");
+  EXPECT_TRUE(a["warnings"].is_null()) << a["warnings"];
+  const auto& b = rows[1];
+  EXPECT_EQ(b["due_date"], "2026-12-15");  // the printed Vencimento wins
+  EXPECT_EQ(b["amount"], "50.00");
+  ASSERT_FALSE(b["warnings"].is_null());
+  EXPECT_NE(b["warnings"].dump().find("15/12/2026"), std::string::npos) << b["warnings"];
+
+  std::string csv_path = dir.File("export.csv");
+  out = std::fopen(csv_path.c_str(), "w");
+  ASSERT_TRUE(out);
+  written = jobs::WriteExport(*db, kPeriod, jobs::ExportFormat::kCsv, out);
+  std::fclose(out);
+  ASSERT_TRUE(written.ok()) << written.message();
+  std::ifstream csv_in(csv_path);
+  std::string csv((std::istreambuf_iterator<char>(csv_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(csv.find(slips.good.linha_digitavel), std::string::npos) << csv;
+  EXPECT_NE(csv.find(slips.good.barcode), std::string::npos) << csv;
+  EXPECT_NE(csv.find("109.51"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("2026-12-15"), std::string::npos) << csv;
+}
+
+}  // namespace
+}  // namespace boletos::boleto
