@@ -15,6 +15,8 @@
 #include "app/run_cycle.h"
 #include "core/duration.h"
 #include "ops/logging.h"
+#include "ops/stray_reaper.h"
+#include "status/status_service.h"
 #include "store/instance_lock.h"
 
 namespace boletos::app {
@@ -42,7 +44,10 @@ void AddRunOptions(CLI::App* cmd, RunOptions& o) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--tabs", o.tabs, "clients in parallel in one browser, one per tab (they share the login)")
       ->check(CLI::Range(1, 16))->capture_default_str();
-  cmd->add_option("--status-port", o.status_port, "serve /healthz, /status, /metrics on 127.0.0.1:P");
+  cmd->add_option("--status-port", o.status_port, "serve /, /healthz, /status, /metrics on 127.0.0.1:P (0 = any free port)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--status-bind", o.status_bind, "address for --status-port (0.0.0.0 = every interface)")
+      ->capture_default_str();
   cmd->add_option("--var", o.vars, "KEY=VALUE, overrides the flow's vars (repeatable)");
   cmd->add_option("--grace", o.grace, "after SIGTERM/SIGINT, how long the client in flight may take")
       ->capture_default_str();
@@ -62,6 +67,26 @@ int OpenLocked(const RunOptions& o, std::unique_ptr<store::Store>& db, std::opti
   return kExitOk;
 }
 
+// The status port, when asked for (--status-port); null otherwise. It is
+// started after the lock is taken, so a refused second copy binds nothing.
+int StartStatusPort(const RunOptions& o, store::Store& db, status::LiveStatus& live, ops::StopSignal& stop,
+                    std::unique_ptr<status::StatusService>& service) {
+  live.WatchStop([&stop] { return stop.requested(); });
+  auto period = o.common.ResolvePeriod();
+  live.CycleStarting(period.ok() ? period->ToString() : "");
+  if (o.status_port < 0) return kExitOk;
+  status::StatusServiceOptions so;
+  so.bind = o.status_bind;
+  so.port = o.status_port;
+  auto started = status::StatusService::Start(db, live, so);
+  if (!started.ok()) {
+    SayError(started.message());
+    return kExitBadInput;
+  }
+  service = std::move(*started);
+  return kExitOk;
+}
+
 int RunOnce(const RunOptions& o) {
   Redactor redactor;
   ops::SetupLogging(o.common.log_format == "json" ? ops::LogFormat::kJson : ops::LogFormat::kText, &redactor);
@@ -69,7 +94,11 @@ int RunOnce(const RunOptions& o) {
   std::unique_ptr<store::Store> db;
   std::optional<store::InstanceLock> lock;
   if (int code = OpenLocked(o, db, lock, "run"); code != kExitOk) return code;
-  return RunCycle(o, *db, stop, redactor);
+  ops::StrayReaper reaper;  // we may be PID 1 in a container
+  status::LiveStatus live(o.memory_limit_mb);
+  std::unique_ptr<status::StatusService> service;
+  if (int code = StartStatusPort(o, *db, live, stop, service); code != kExitOk) return code;
+  return RunCycle(o, *db, stop, redactor, &live);
 }
 
 // The next HH:MM (local time) after now.
@@ -110,11 +139,20 @@ int RunWorker(const WorkerOptions& o) {
   std::unique_ptr<store::Store> db;
   std::optional<store::InstanceLock> lock;
   if (int code = OpenLocked(o.run, db, lock, "worker"); code != kExitOk) return code;
+  ops::StrayReaper reaper;  // the worker is PID 1 in a container
+  // The status port lives across cycles: /healthz answers while we wait.
+  status::LiveStatus live(o.run.memory_limit_mb);
+  std::unique_ptr<status::StatusService> service;
+  if (int code = StartStatusPort(o.run, *db, live, stop, service); code != kExitOk) return code;
 
   for (int cycle = 1;; ++cycle) {
     auto started = std::chrono::steady_clock::now();
     spdlog::info("worker: cycle {} starts", cycle);
-    int code = RunCycle(o.run, *db, stop, redactor);
+    if (cycle > 1) {
+      auto period = o.run.common.ResolvePeriod();
+      live.CycleStarting(period.ok() ? period->ToString() : "");
+    }
+    int code = RunCycle(o.run, *db, stop, redactor, &live);
     if (code == kExitBadInput) return code;  // a broken set-up does not heal by waiting
     if (stop.requested()) break;
     auto next = every.count() > 0
@@ -124,8 +162,10 @@ int RunWorker(const WorkerOptions& o) {
                               NextDailyTime(at_hour, at_minute) - std::chrono::system_clock::now());
     auto wait_s = std::chrono::duration_cast<std::chrono::seconds>(next - std::chrono::steady_clock::now()).count();
     spdlog::info("worker: cycle {} ended with exit code {}; next cycle in {} s", cycle, code, std::max<long long>(0, wait_s));
+    live.Waiting(next);
     if (!stop.WaitUntil(next)) break;
   }
+  live.Stopping();
   int code = ops::ExitCodeForSignal(stop.signal_number());
   spdlog::info("worker stopped by {}, cleanly", code == kExitSigint ? "SIGINT" : "SIGTERM");
   return code;

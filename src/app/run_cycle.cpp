@@ -19,6 +19,7 @@
 #include "jobs/runner.h"
 #include "jobs/slip_check.h"
 #include "ops/memory_sampler.h"
+#include "status/observed_worker.h"
 
 namespace boletos::app {
 namespace {
@@ -95,7 +96,8 @@ Result<std::map<std::string, std::string>> ParseVars(const std::vector<std::stri
   return out;
 }
 
-int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redactor& redactor) {
+int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redactor& redactor,
+             status::LiveStatus* live) {
   auto period = o.common.ResolvePeriod();
   if (!period.ok()) return Refuse(period.error());
   auto vars = ParseVars(o.vars);
@@ -165,7 +167,9 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
         return m;
       },
       [&] { return std::string(stop.signal_number() == SIGINT ? "SIGINT" : "SIGTERM"); }};
-  jobs::Runner runner(ro, db, worker, renv);
+  status::ObservedWorker observed(worker, live);  // browser deaths and restarts for /healthz
+  jobs::Runner runner(ro, db, observed, renv);
+  status::RunAttachment attached(live, *run_id, period->ToString(), runner);  // after runner: detaches first
 
   jobs::RunEnd end;
   {

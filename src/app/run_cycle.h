@@ -10,6 +10,7 @@
 #include "app/common_options.h"
 #include "core/redactor.h"
 #include "ops/stop_signal.h"
+#include "status/live_status.h"
 #include "store/store.h"
 
 namespace boletos::app {
@@ -35,6 +36,9 @@ Result<std::map<std::string, std::string>> ParseVars(const std::vector<std::stri
 // Runs one cycle with the store already open and the instance lock held.
 // Returns the exit code of SPEC.md.
 // Secrets the flow uses are added to redactor (which the logger uses).
-int RunCycle(const RunOptions& options, store::Store& db, ops::StopSignal& stop, Redactor& redactor);
+// live (optional): the status port's view of the loop; the run is attached
+// to it while the Runner exists.
+int RunCycle(const RunOptions& options, store::Store& db, ops::StopSignal& stop, Redactor& redactor,
+             status::LiveStatus* live = nullptr);
 
 }  // namespace boletos::app

@@ -69,6 +69,10 @@ void Runner::Dispatch(store::WorkItem item, int position) {
   tab_busy_[tab] = true;
   tab_client_[tab] = item.client.id;
   ++in_flight_;
+  {
+    std::lock_guard<std::mutex> lock(live_mu_);
+    live_.position = std::max(live_.position, position);  // a retry keeps its number
+  }
   Publish(false);
   Finished job;
   job.position = position;

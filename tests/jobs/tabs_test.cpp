@@ -52,9 +52,14 @@ class TabbedWorker : public ClientWorker {
       tabs_used.insert(tab);
     }
     if (dead) ++attempts_while_dead;
-    // The browser dies at once in one tab while the others are mid-client.
-    bool dies_now = attempt == 1 && kill_browser_on.count(item.client.id);
-    if (!dies_now) std::this_thread::sleep_for(std::chrono::milliseconds(15));
+    // The browser dies in one tab once every tab is busy (so the others are
+    // mid-client in it); polled with a bound, in case the Runner never fills them.
+    bool dies = attempt == 1 && kill_browser_on.count(item.client.id);
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (dies && in_flight < tabs_ && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!dies) std::this_thread::sleep_for(std::chrono::milliseconds(30));
     AttemptResult result = Outcome(item, attempt);
     --in_flight;
     return result;
