@@ -14,6 +14,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kArtifactTime = std::chrono::seconds(5);
+// How long a tab waits for the other tabs to leave a dead browser before it
+// gives up its attempt; they fail fast once the connection is gone.
+constexpr auto kReplaceWait = std::chrono::seconds(60);
 
 }  // namespace
 
@@ -26,27 +29,40 @@ BrowserClientWorker::BrowserClientWorker(WorkerSettings settings, const flow::Fl
 BrowserClientWorker::~BrowserClientWorker() { Shutdown(); }
 
 void BrowserClientWorker::DropBrowser() {
+  // Before Close() reaps the group: Abandon() must not signal a reaped pgid.
+  pid_ = -1;
+  // The browser first: Browser.close takes every tab with it, and pages
+  // destroyed after it skip their own Target.closeTarget round trip.
+  if (browser_) browser_->Close();
   for (Tab& tab : tabs_) {
     tab.page.reset();
     tab.needs_login = true;
     tab.fresh = true;
   }
-  if (browser_) browser_->Close();
   browser_.reset();
-  pid_ = -1;
   downloads_ = 0;
   logins_ = 0;
   replace_browser_ = false;
 }
 
-Status BrowserClientWorker::EnsureBrowser() {
-  bool dead = browser_ && (!browser_->alive() || replace_browser_);
-  if (dead && in_flight_ > 1) {
-    // Other tabs are still in the dying browser: they fail too, and the
-    // Runner starts nothing until all are back.
-    return MakeError(ErrorKind::kTargetCrashed, "the browser died while other tabs were using it");
+Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
+  auto dead = [this] { return browser_ && (!browser_->alive() || replace_browser_); };
+  if (dead() && in_flight_ > 1) {
+    // Other tabs may still be using pages of the dead browser: wait until
+    // each has left or waits here too, then the first one replaces it. Failing
+    // at once instead would charge this client an attempt it never made, and
+    // when the Runner restarts K tabs together none would ever get through.
+    ++waiting_to_replace_;
+    bool clear = left_.wait_for(lock, kReplaceWait, [&] {
+      return !dead() || in_flight_ <= waiting_to_replace_ || abandoned_.load();
+    });
+    --waiting_to_replace_;
+    if (!clear) return MakeError(ErrorKind::kTargetCrashed, "the browser died while other tabs were using it");
   }
-  if (browser_ && browser_->alive() && !replace_browser_) return Status::Ok();
+  if (browser_ && !dead()) return Status::Ok();
+  if (abandoned_.load()) {
+    return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
+  }
   if (browser_) {
     spdlog::warn("the browser died ({}); starting a fresh one", redactor_.Redact(browser_->WhyDead()));
     DropBrowser();
@@ -57,16 +73,28 @@ Status BrowserClientWorker::EnsureBrowser() {
   browser_ = std::move(*launched);
   pid_ = browser_->pid();
   had_browser_ = true;
+  if (abandoned_.load()) {
+    // Abandon() ran while it started and may have seen no pid to kill.
+    DropBrowser();
+    return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
+  }
   spdlog::info("browser started: {} (pid {}, {} ms)", browser_->version(), browser_->pid(),
                browser_->startup_time().count());
   return Status::Ok();
 }
 
-Status BrowserClientWorker::EnsureTab(int tab) {
-  if (Status s = EnsureBrowser(); !s.ok()) return s;
+Status BrowserClientWorker::EnsureTab(int tab, std::unique_lock<std::mutex>& lock) {
+  if (Status s = EnsureBrowser(lock); !s.ok()) return s;
   Tab& t = tabs_[tab];
   if (t.page) return Status::Ok();
-  auto page = browser_->NewPage(Deadline::In(std::chrono::seconds(10)));
+  // Tabs open their pages at once, not one after another under mu_: the
+  // browser cannot go meanwhile, since it is dropped only when no other
+  // attempt is in flight (or all of them wait in EnsureBrowser) and this
+  // one is in flight and not waiting.
+  cdp::Browser* browser = browser_.get();
+  lock.unlock();
+  auto page = browser->NewPage(Deadline::In(std::chrono::seconds(10)));
+  lock.lock();
   if (!page.ok()) return page.error();
   t.page = std::move(*page);
   t.needs_login = true;
@@ -172,16 +200,23 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
       ++w.in_flight_;
     }
     ~InFlight() {
-      std::lock_guard<std::mutex> lock(w.mu_);
-      --w.in_flight_;
+      {
+        std::lock_guard<std::mutex> lock(w.mu_);
+        --w.in_flight_;
+      }
+      w.left_.notify_all();  // a tab may wait for this one to leave a dead browser
     }
   } in_flight(*this);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    // The Runner has recorded this tab's last success by now.
+    // The Runner has recorded this tab's last success by now. Other tabs
+    // read these under commit_mu_ while they choose a final name.
+    std::lock_guard<std::mutex> lock(commit_mu_);
     tabs_[tab].committed_file.clear();
     tabs_[tab].committed_client.clear();
-    if (Status s = EnsureTab(tab); !s.ok()) {
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (Status s = EnsureTab(tab, lock); !s.ok()) {
       bool died = s.kind() == ErrorKind::kTargetCrashed || s.kind() == ErrorKind::kConnectionClosed;
       return AttemptFailure{MakeError(s.kind(), redactor_.Redact(s.message())), false, died};
     }
@@ -241,17 +276,25 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
 }
 
 void BrowserClientWorker::Recycle(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);  // no tab is in flight, but pid_/browser_ readers may be
   if (!browser_) return;
   spdlog::info("recycling the browser (pid {}): {}", browser_->pid(), reason);
   DropBrowser();
 }
 
 void BrowserClientWorker::Abandon() {
+  // Not under mu_: a tab may hold it while a browser starts. The flag stops
+  // browsers started from now on; EnsureBrowser checks it after a launch.
+  abandoned_ = true;
+  left_.notify_all();
   pid_t pid = pid_.load();
   // Killing the browser fails whatever call is in flight at once.
   if (pid > 0) kill(-pid, SIGKILL);
 }
 
-void BrowserClientWorker::Shutdown() { DropBrowser(); }
+void BrowserClientWorker::Shutdown() {
+  std::lock_guard<std::mutex> lock(mu_);
+  DropBrowser();
+}
 
 }  // namespace boletos::jobs

@@ -8,6 +8,7 @@
 // attempts it broke count as failed.
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,9 +53,9 @@ class BrowserClientWorker : public ClientWorker {
     std::string committed_file;    // its last commit, until the Runner has recorded it
     std::string committed_client;
   };
-  // Under mu_: a live browser and this tab's page in it.
-  Status EnsureTab(int tab);
-  Status EnsureBrowser();
+  // Under mu_ (lock holds it): a live browser and this tab's page in it.
+  Status EnsureTab(int tab, std::unique_lock<std::mutex>& lock);
+  Status EnsureBrowser(std::unique_lock<std::mutex>& lock);
   Status EnsureLoggedIn(int tab);
   Result<std::string> CommitToFinalName(const store::WorkItem& item, int tab, const std::string& temp);
   void KeepFailureArtifacts(cdp::Page& page, const std::string& client_id);
@@ -71,13 +72,16 @@ class BrowserClientWorker : public ClientWorker {
   std::unique_ptr<cdp::Browser> browser_;
   std::vector<Tab> tabs_;
   int in_flight_ = 0;
+  int waiting_to_replace_ = 0;    // tabs in EnsureBrowser waiting for the others to leave a dead browser
+  std::condition_variable left_;  // an attempt left (in_flight_ went down)
   bool replace_browser_ = false;  // a tab saw it die: replace it when the others are out
+  std::atomic<bool> abandoned_{false};  // Abandon() ran: no browser starts any more
   std::mutex login_mu_;           // one login at a time; the others share its cookie
   int logins_ = 0;                // logins done in this browser
   std::mutex commit_mu_;          // choosing a final name and renaming to it
   std::mutex check_mu_;           // reading PDFs
   std::atomic<int> downloads_{0};
-  int restarts_ = 0;
+  std::atomic<int> restarts_{0};
   bool had_browser_ = false;
   std::atomic<pid_t> pid_{-1};
 };
