@@ -137,7 +137,7 @@ void DemoPortal::Impl::Routes() {
     res.set_header("Set-Cookie", "session=" + token + "; Path=/; HttpOnly");
     res.set_redirect("/search", 303);
   });
-  server.Get("/logout", [this](const httplib::Request&, httplib::Response& res) {
+  server.Get("/logout", [](const httplib::Request&, httplib::Response& res) {
     res.set_header("Set-Cookie", "session=; Path=/; Max-Age=0");
     res.set_redirect("/login", 303);
   });

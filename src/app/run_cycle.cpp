@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <condition_variable>
+#include <cstdlib>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -152,6 +153,12 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   ro.memory_log_every = o.memory_log_every;
   ro.max_consecutive_failures = o.max_consecutive_failures;
   ro.memory_limit_mb = o.memory_limit_mb;
+  // Test-only and undocumented in --help: the black-box tests (tests/app)
+  // retry in tenths of a second instead of seconds. Ignored unless 1..60000.
+  if (const char* base = std::getenv("BOLETOS_BACKOFF_BASE_MS")) {
+    long ms = std::strtol(base, nullptr, 10);
+    if (ms > 0 && ms <= 60000) ro.backoff.base = std::chrono::milliseconds(ms);
+  }
   jobs::RunnerEnvironment renv{
       [&] { return stop.requested(); },
       [&](std::chrono::steady_clock::time_point t) { return stop.WaitUntil(t); },

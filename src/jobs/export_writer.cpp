@@ -32,8 +32,11 @@ Status WriteExport(store::Store& store, const std::string& period, ExportFormat 
   Status s = store.ForEachExportRow(period, [&](const store::ExportRow& row) {
     nlohmann::json json = ExportRowToJson(row);
     if (format == ExportFormat::kJson) {
+      // nlohmann::json sorts keys; SPEC.md gives the export's keys an order.
+      nlohmann::ordered_json ordered;
+      for (const auto& column : ExportColumns()) ordered[column] = json[column];
       std::fputs(first ? "\n  " : ",\n  ", out);
-      std::fputs(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), out);
+      std::fputs(ordered.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(), out);
     } else {
       std::vector<std::string> fields;
       for (const auto& column : ExportColumns()) {
