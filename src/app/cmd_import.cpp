@@ -17,18 +17,24 @@ struct ImportOptions {
   std::string csv;
 };
 
+// The message, saying once that nothing was imported.
+std::string NothingImported(const std::string& message) {
+  if (message.find("nothing was imported") != std::string::npos) return message;
+  return message + " (nothing was imported)";
+}
+
 int RunImport(const ImportOptions& o) {
   // Read and check the whole file before touching the database.
   auto clients = store::ReadClientsCsv(o.csv);
   if (!clients.ok()) {
-    SayError(clients.message() + " (nothing was imported)");
+    SayError(NothingImported(clients.message()));
     return kExitBadInput;
   }
   auto db = OpenStoreOrSay(o.common.db);
   if (!db) return kExitBadInput;
   auto summary = db->ImportClients(*clients);
   if (!summary.ok()) {
-    SayError(summary.message() + " (nothing was imported)");
+    SayError(NothingImported(summary.message()));
     return ExitCodeFor(summary.error());
   }
   std::printf("imported %zu clients from %s into %s: %d new, %d updated\n", clients->size(), o.csv.c_str(),

@@ -126,6 +126,9 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   if (out.removed_leftovers() > 0) {
     spdlog::info("removed {} temporary files a killed run left in {}", out.removed_leftovers(), out.period_dir());
   }
+  if (int stale = cdp::RemoveStaleBrowserFolders(); stale > 0) {
+    spdlog::info("removed {} browser folders a killed run left in {}", stale, cdp::BrowserTempRoot(""));
+  }
 
   auto dead = db.MarkDeadRunsCrashed();
   if (!dead.ok()) return Refuse(dead.error());

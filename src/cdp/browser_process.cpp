@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -89,16 +90,38 @@ Result<std::string> FindChromium(const std::string& explicit_path) {
                                              "or pass --chromium PATH");
 }
 
+std::string BrowserTempRoot(const std::string& temp_root) {
+  if (!temp_root.empty()) return temp_root;
+  const char* t = std::getenv("TMPDIR");
+  return (t && *t) ? t : "/tmp";
+}
+
+int RemoveStaleBrowserFolders(const std::string& temp_root) {
+  std::error_code ec;
+  int removed = 0;
+  const std::string prefix = kBrowserFolderPrefix;
+  for (const auto& entry : fs::directory_iterator(BrowserTempRoot(temp_root), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* end = nullptr;
+    long owner = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (owner <= 0 || end == nullptr || *end != '-') continue;  // not ours, or an old name: leave it
+    if (kill(static_cast<pid_t>(owner), 0) == 0 || errno != ESRCH) continue;  // its worker lives
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (!rm) ++removed;
+  }
+  return removed;
+}
+
 Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptions& options) {
   auto exe = FindChromium(options.executable);
   if (!exe.ok()) return exe.error();
 
-  std::string root = options.temp_root;
-  if (root.empty()) {
-    const char* t = std::getenv("TMPDIR");
-    root = (t && *t) ? t : "/tmp";
-  }
-  std::string tmpl = root + "/boletos-browser-XXXXXX";
+  std::string root = BrowserTempRoot(options.temp_root);
+  // The worker's pid in the name lets the next run tell a folder that a
+  // killed worker left from one that a live worker still uses.
+  std::string tmpl = root + "/" + kBrowserFolderPrefix + std::to_string(getpid()) + "-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {

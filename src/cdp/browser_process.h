@@ -37,6 +37,16 @@ std::vector<std::string> DefaultBrowserArgs();
 // to install it.
 Result<std::string> FindChromium(const std::string& explicit_path);
 
+// Each browser's profile, TMPDIR and downloads live in
+// TEMP_ROOT/boletos-browser-<worker pid>-XXXXXX, deleted when it closes.
+inline constexpr const char* kBrowserFolderPrefix = "boletos-browser-";
+// temp_root, else $TMPDIR, else /tmp.
+std::string BrowserTempRoot(const std::string& temp_root);
+// Deletes the browser folders whose worker is dead (a kill -9 gives no
+// chance to clean up); a live worker's folders are left alone. Returns how
+// many it deleted.
+int RemoveStaleBrowserFolders(const std::string& temp_root = "");
+
 class BrowserProcess {
  public:
   static Result<std::unique_ptr<BrowserProcess>> Launch(const LaunchOptions& options);

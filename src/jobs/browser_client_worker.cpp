@@ -243,6 +243,16 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     fs::remove(temp, ec);
     return Fail(tab, id, verdict.error());
   }
+  if (!verdict->belongs && downloaded->kind == cdp::DownloadResult::Kind::kPrintedHtml &&
+      verdict->facts.linha_digitavel.empty()) {
+    // With `html: print` an error page or the login form (an expired
+    // session) is printed too: with no linha digitável it is no one's slip.
+    std::error_code ec;
+    fs::remove(temp, ec);
+    return Fail(tab, id, MakeError(ErrorKind::kPortalError,
+                                   "the portal showed a page that is not a boleto (" + downloaded->source_url +
+                                       "): it has no linha digitável and lacks " + verdict->missing));
+  }
   if (!verdict->belongs) {
     std::string kept = out_.FailedPath(id, ".rejected.pdf");
     std::error_code ec;
