@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/html_escape.h"
+
 namespace boletos::demo::pages {
 namespace {
 
@@ -15,20 +17,7 @@ std::string Page(const std::string& title, const std::string& body, bool logged_
 
 }  // namespace
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return HtmlEscape(s); }
 
 std::string Login(const std::string& error) {
   return Page("Entrar",

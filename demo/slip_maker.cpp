@@ -118,6 +118,10 @@ std::string MakeTextPdf(const std::vector<std::string>& lines) {
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
   };
+  return AssemblePdf(objects);
+}
+
+std::string AssemblePdf(const std::vector<std::string>& objects) {
   std::string pdf = "%PDF-1.4\n";
   std::vector<size_t> offsets;
   for (size_t i = 0; i < objects.size(); ++i) {

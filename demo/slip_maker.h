@@ -27,6 +27,10 @@ int DueDateFactor(int year, int month, int day);
 SlipFacts MakeBankSlip(const std::string& bank, long long amount_cents, int year, int month, int day,
                        const std::string& free_field);
 
+// A PDF file of these objects, numbered from 1 (the first is the catalog),
+// with its cross-reference table and trailer.
+std::string AssemblePdf(const std::vector<std::string>& objects);
+
 // A one-page PDF with these lines of text (UTF-8 in, WinAnsi in the file).
 std::string MakeTextPdf(const std::vector<std::string>& lines);
 

@@ -71,21 +71,6 @@ void Period(std::ostringstream& out, const jobs::StatusView& view) {
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string RenderStatusPage(const jobs::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
                              const HealthVerdict& health, const std::vector<store::MemorySample>& samples,
                              int64_t chart_run_id) {

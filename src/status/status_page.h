@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/html_escape.h"
 #include "jobs/status_report.h"
 #include "status/health.h"
 #include "status/live_status.h"
@@ -18,7 +19,5 @@ namespace boletos::status {
 std::string RenderStatusPage(const jobs::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
                              const HealthVerdict& health, const std::vector<store::MemorySample>& samples,
                              int64_t chart_run_id);
-
-std::string HtmlEscape(const std::string& text);
 
 }  // namespace boletos::status
