@@ -51,7 +51,14 @@ void CheckChromium(const DoctorOptions& o, Report& r) {
 
 void CheckDatabase(const DoctorOptions& o, Report& r) {
   auto db = store::OpenSqliteStore(o.run.common.db);
-  if (!db.ok()) return r.Fail("database: " + db.message(), "pass --db with a path in an existing, writable folder");
+  if (!db.ok()) {
+    // A file that is there but does not open is damaged or not ours; no --db in another folder fixes it.
+    std::error_code ec;
+    bool exists = std::filesystem::exists(o.run.common.db, ec);
+    return r.Fail("database: " + db.message(),
+                  exists ? "restore it from a backup, or move it away so the next command starts a new one"
+                         : "pass --db with a path in an existing, writable folder");
+  }
   if (Status s = (*db)->CheckIntegrity(); !s.ok()) {
     return r.Fail("database " + o.run.common.db + ": " + s.message(), "restore it from a backup or start a new one");
   }

@@ -1,5 +1,7 @@
 #include "cdp/page.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -24,9 +26,10 @@ bool ContextWasReplaced(const Error& e) {
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  errno = 0;
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) return MakeError(ErrorKind::kIo, "cannot write " + path);
+  if (!out) return MakeError(ErrorKind::kIo, "cannot write " + path + (errno ? ": " + std::string(std::strerror(errno)) : ""));
   return Status::Ok();
 }
 
@@ -208,23 +211,34 @@ Result<int64_t> SaveStream(CdpConnection& conn, const std::string& session_id, c
   if (!out) return MakeError(ErrorKind::kIo, "cannot create " + path);
   int64_t total = 0;
   std::string chunk;
+  // The write's errno (ENOSPC on a full disk), caught before other calls change it.
+  int write_errno = 0;
+  auto write = [&](const std::string& bytes) {
+    errno = 0;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out && write_errno == 0) write_errno = errno;
+    total += static_cast<int64_t>(bytes.size());
+  };
   while (true) {
     auto r = conn.Call("IO.read", {{"handle", handle}, {"size", 1 << 20}}, session_id, deadline);
     if (!r.ok()) return r.error();
     const std::string& data = (*r)["data"].get_ref<const std::string&>();
     if (r->value("base64Encoded", false)) {
       if (!DecodeBase64(data, chunk)) return MakeError(ErrorKind::kProtocolError, "IO.read returned bad base64");
-      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      total += static_cast<int64_t>(chunk.size());
+      write(chunk);
     } else {
-      out.write(data.data(), static_cast<std::streamsize>(data.size()));
-      total += static_cast<int64_t>(data.size());
+      write(data);
     }
-    if (r->value("eof", false)) break;
+    if (r->value("eof", false) || !out) break;
   }
   (void)conn.Call("IO.close", {{"handle", handle}}, session_id, deadline);
+  errno = 0;
   out.close();
-  if (!out) return MakeError(ErrorKind::kIo, "cannot write " + path + " (disk full?)");
+  if (!out && write_errno == 0) write_errno = errno;
+  if (!out) {
+    return MakeError(ErrorKind::kIo, "cannot write " + path + ": " +
+                                         (write_errno ? std::strerror(write_errno) : "write failed (disk full?)"));
+  }
   return total;
 }
 
