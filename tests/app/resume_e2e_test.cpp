@@ -49,7 +49,9 @@ int ExpectStatusNamesTheDeadRun(Workspace& ws, int pid, const std::map<std::stri
   EXPECT_EQ(status["next_client"], next) << status.dump(2);
   const Json& mem = status["last_memory"];
   EXPECT_TRUE(mem.is_object() && mem["run_id"] == dead["id"]) << "no memory sample of the dead run:\n" << status.dump(2);
-  if (mem.is_object()) EXPECT_GT(mem.value("worker_rss_kb", 0), 0) << status.dump(2);
+  if (mem.is_object()) {
+    EXPECT_GT(mem.value("worker_rss_kb", 0), 0) << status.dump(2);
+  }
 
   Outcome text = ws.Boletos({"status", "--db", ws.db(), "--period", kPeriod});
   EXPECT_EQ(text.code, 0) << text.all();

@@ -77,7 +77,8 @@ struct Harness {
           m.worker_rss_kb = 10 * 1024;
           m.line = "memory: test";
           return m;
-        }};
+        },
+        [] { return std::string("SIGTERM"); }};
   }
   RunnerOptions Options() {
     RunnerOptions o;
