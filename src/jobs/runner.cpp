@@ -172,34 +172,22 @@ RunEnd Runner::Run(int64_t run_id) {
       // "n/total" counts clients, not attempts: a retry keeps its number.
       store::WorkItem item = std::move(**next);
       auto known = positions_.find(item.client.id);
-      int n = ++position;
-      if (known != positions_.end()) {
-        n = known->second;
-        --position;
-        positions_.erase(known);
-      }
+      int n = known != positions_.end() ? known->second : ++position;
+      if (known != positions_.end()) positions_.erase(known);
       Dispatch(std::move(item), n);
       if (tab_busy_.size() == 1) break;  // it has finished already: record it first
     }
     if (store_failed_ || env_.stop_requested()) continue;
     if (in_flight_ > 0) {
-      std::lock_guard<std::mutex> lock(finished_mu_);
-      if (!finished_.empty()) continue;
-    }
-    if (in_flight_ == 0) {
-      if (!recycle_reason_.empty() || browser_died_) continue;
-      bool has_finished;
-      {
-        std::lock_guard<std::mutex> lock(finished_mu_);
-        has_finished = !finished_.empty();
-      }
-      if (has_finished) continue;
-      if (queue_done) break;
-      // Only clients in backoff are left: sleep until the first is due (a stop ends it).
-      if (ready_at != Clock::time_point::max()) env_.wait_until(ready_at);
+      // Returns at once if an attempt has finished already (an unrecorded
+      // attempt still counts in in_flight_), else at the first backoff's end.
+      WaitForFinished(ready_at);
       continue;
     }
-    WaitForFinished(ready_at);
+    if (!recycle_reason_.empty() || browser_died_) continue;
+    if (queue_done) break;
+    // Only clients in backoff are left: sleep until the first is due (a stop ends it).
+    if (ready_at != Clock::time_point::max()) env_.wait_until(ready_at);
   }
   if (store_failed_) end = RunEnd::kStoreFailed;
   else if (end == RunEnd::kFinished && totals_.gave_up > 0) end = RunEnd::kSomeFailed;
