@@ -11,7 +11,7 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
       libcpp-httplib-dev libwebsocketpp-dev libasio-dev \
       libsqlitecpp-dev libsqlite3-dev \
       libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev \
-      libpoppler-cpp-dev libcsv-dev libssl-dev zlib1g-dev libbrotli-dev \
+      libpoppler-cpp-dev libcsv-dev nettle-dev libssl-dev zlib1g-dev libbrotli-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,7 +26,7 @@ FROM debian:bookworm-slim
 # HTML slips printed to PDF, and procps for looking around in a shell.
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libcpp-httplib0.11 libsqlite3-0 libspdlog1.10 libfmt9 libyaml-cpp0.7 \
-      libpoppler-cpp0v5 libcsv3 libssl3 zlib1g libbrotli1 \
+      libpoppler-cpp0v5 libcsv3 libnettle8 libssl3 zlib1g libbrotli1 \
       chromium-headless-shell fonts-liberation2 ca-certificates procps tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/data

@@ -19,7 +19,7 @@
 #include "jobs/output_folder.h"
 #include "jobs/runner.h"
 #include "jobs/slip_check.h"
-#include "ops/memory_sampler.h"
+#include "ops/memory_gauge.h"
 #include "status/observed_worker.h"
 
 namespace boletos::app {
@@ -147,7 +147,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   settings.tabs = o.tabs;
   jobs::BrowserClientWorker worker(settings, flow_runner, check, out, db, redactor);
 
-  ops::MemorySampler sampler;
+  ops::MemoryGauge gauge;
   jobs::RunnerOptions ro;
   ro.period = period->ToString();
   ro.batch = o.batch;
@@ -165,11 +165,12 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   jobs::RunnerEnvironment renv{
       [&] { return stop.requested(); },
       [&](std::chrono::steady_clock::time_point t) { return stop.WaitUntil(t); },
-      [&](pid_t pid) {
-        ops::MemorySnapshot s = sampler.Sample(pid);
+      [&](pid_t pid, bool full) {
+        ops::MemorySnapshot s = gauge.Read(pid, full);
         jobs::MemoryReading m;
         m.worker_rss_kb = s.worker_rss_kb;
         m.browser_pss_kb = s.browser_pss_kb;
+        m.browser_pss_estimated = s.browser_pss_estimated;
         m.browser_processes = s.browser_processes;
         m.cgroup_usage_kb = s.cgroup_usage_kb;
         m.cgroup_limit_kb = s.cgroup_limit_kb;

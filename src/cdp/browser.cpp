@@ -52,15 +52,14 @@ std::string Browser::WhyDead() {
   return "";
 }
 
-void Browser::Close(std::chrono::milliseconds grace) {
+void Browser::Close() {
   if (closed_) return;
   closed_ = true;
-  if (!conn_->closed() && !process_->Exited()) {
-    (void)conn_->Call("Browser.close", Json::object(), "", Deadline::In(grace));
-    process_->WaitForExit(Deadline::In(grace));
-  }
+  // No polite Browser.close first: nothing in a browser being thrown away is
+  // worth saving (its profile is deleted next), and asking cost 40 ms more
+  // per recycle than SIGKILL to the group.
   conn_->Close();
-  process_->Kill();  // the group: helpers that outlived the main process too
+  process_->Kill();  // the group: the renderer and any other helper too
 }
 
 Browser::~Browser() {

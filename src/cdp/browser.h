@@ -1,8 +1,8 @@
 #pragma once
 // Browser: a launched headless Chromium and its CDP connection. Downloads
 // are routed to the browser's own temporary folder (Page::Download moves
-// each to where the caller wants it). Close() asks politely, then kills the
-// process group; the destructor does the same, so no browser outlives it.
+// each to where the caller wants it). Close() kills the process group; the
+// destructor does the same, so no browser outlives it.
 
 #include <chrono>
 #include <memory>
@@ -26,9 +26,8 @@ class Browser {
   // Opens a new tab (about:blank) attached on a flattened session.
   Result<std::unique_ptr<Page>> NewPage(Deadline deadline);
 
-  // Browser.close, then SIGKILL to the group if it has not exited within
-  // grace; reaps everything and deletes the profile. Idempotent.
-  void Close(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+  // SIGKILL to the group; reaps everything and deletes the profile. Idempotent.
+  void Close();
 
   // False once the browser process exited or its connection closed.
   bool alive();

@@ -158,7 +158,7 @@ RunEnd Runner::Run(int64_t run_id) {
     Clock::time_point ready_at = Clock::time_point::max();
     bool queue_done = false;
     while (in_flight_ < static_cast<int>(tab_busy_.size()) && recycle_reason_.empty() && !browser_died_ &&
-           !env_.stop_requested()) {
+           !BrowserBudgetTaken() && !env_.stop_requested()) {
       auto next = queue.TryNext(&ready_at);
       if (!next.ok()) {
         store_failed_ = true;
@@ -297,16 +297,43 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
   Publish(true);
 }
 
+bool Runner::BrowserBudgetTaken() const {
+  // With K tabs the browser takes no more than --recycle-every downloads
+  // either: the attempts in flight count against it, as they may all succeed.
+  return options_.recycle_every > 0 && worker_.downloads_since_start() + in_flight_ >= options_.recycle_every;
+}
+
+int64_t Runner::MemoryLimitKb(const MemoryReading& m) const {
+  // The limit in force: --memory-limit, or the container's if lower.
+  int64_t limit_kb = options_.memory_limit_mb * 1024;
+  if (m.cgroup_limit_kb > 0 && m.cgroup_limit_kb < limit_kb) limit_kb = m.cgroup_limit_kb;
+  return limit_kb;
+}
+
+int64_t Runner::SoftLimitKb(const MemoryReading& m) const {
+  return static_cast<int64_t>(static_cast<double>(MemoryLimitKb(m)) * options_.soft_limit_fraction);
+}
+
+bool Runner::OverSoftLimit(const MemoryReading& m) const {
+  return worker_.browser_pid() > 0 && m.browser_pss_kb + m.worker_rss_kb > SoftLimitKb(m);
+}
+
 void Runner::AfterClient() {
   ++clients_finished_;
-  MemoryReading m = env_.sample_memory(worker_.browser_pid());
-  totals_.peak_browser_pss_kb = std::max(totals_.peak_browser_pss_kb, m.browser_pss_kb);
+  bool log_due = options_.memory_log_every > 0 && clients_finished_ % options_.memory_log_every == 0;
+  MemoryReading m = env_.sample_memory(worker_.browser_pid(), log_due);
+  if (m.browser_pss_estimated && recycle_reason_.empty() && OverSoftLimit(m)) {
+    m = env_.sample_memory(worker_.browser_pid(), true);  // an estimate errs high: confirm before recycling
+  }
+  if (!m.browser_pss_estimated) {
+    totals_.peak_browser_pss_kb = std::max(totals_.peak_browser_pss_kb, m.browser_pss_kb);
+  }
   totals_.peak_worker_rss_kb = std::max(totals_.peak_worker_rss_kb, m.worker_rss_kb);
   {
     std::lock_guard<std::mutex> lock(live_mu_);
     live_.memory = m;
   }
-  if (options_.memory_log_every > 0 && clients_finished_ % options_.memory_log_every == 0) {
+  if (log_due) {
     spdlog::info("{}", m.line);
     store::MemorySample sample;
     sample.run_id = run_id_;
@@ -319,15 +346,11 @@ void Runner::AfterClient() {
   }
   if (!recycle_reason_.empty()) return;  // already on its way
 
-  // The limit in force: --memory-limit, or the container's if lower.
-  int64_t limit_kb = options_.memory_limit_mb * 1024;
-  if (m.cgroup_limit_kb > 0 && m.cgroup_limit_kb < limit_kb) limit_kb = m.cgroup_limit_kb;
-  auto soft_kb = static_cast<int64_t>(static_cast<double>(limit_kb) * options_.soft_limit_fraction);
-  if (worker_.browser_pid() > 0 && m.browser_pss_kb + m.worker_rss_kb > soft_kb) {
+  if (OverSoftLimit(m)) {
     recycle_reason_ = "memory: browser PSS " + Mb(m.browser_pss_kb) + " + worker RSS " + Mb(m.worker_rss_kb) +
-                      " is over the soft limit " + Mb(soft_kb) + " (" +
+                      " is over the soft limit " + Mb(SoftLimitKb(m)) + " (" +
                       std::to_string(static_cast<int>(options_.soft_limit_fraction * 100)) + "% of " +
-                      Mb(limit_kb) + ")";
+                      Mb(MemoryLimitKb(m)) + ")";
   } else if (options_.recycle_every > 0 && worker_.downloads_since_start() >= options_.recycle_every) {
     recycle_reason_ = "every " + std::to_string(options_.recycle_every) + " downloads";
   }

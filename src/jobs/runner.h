@@ -42,6 +42,7 @@ struct RunnerOptions {
 struct MemoryReading {
   int64_t worker_rss_kb = 0;
   int64_t browser_pss_kb = 0;
+  bool browser_pss_estimated = false;  // from RSS growth since the last full read
   int browser_processes = 0;
   int64_t cgroup_usage_kb = -1;
   int64_t cgroup_limit_kb = -1;
@@ -53,7 +54,10 @@ struct RunnerEnvironment {
   std::function<bool()> stop_requested;
   // Sleeps until t; returns false at once if a stop is requested.
   std::function<bool(std::chrono::steady_clock::time_point)> wait_until;
-  std::function<MemoryReading(pid_t browser_pid)> sample_memory;
+  // full: read the browser's PSS now rather than estimate it (see
+  // ops::MemoryGauge); asked for when the memory log is due and before a
+  // recycle for memory.
+  std::function<MemoryReading(pid_t browser_pid, bool full)> sample_memory;
   // "SIGTERM", for the last log line of an interrupted run.
   std::function<std::string()> stop_reason;
 };
@@ -115,6 +119,10 @@ class Runner {
   void WaitForFinished(std::chrono::steady_clock::time_point until);
   void Record(Finished& done, class ClientQueue& queue);
   void AfterClient();
+  bool BrowserBudgetTaken() const;
+  int64_t MemoryLimitKb(const MemoryReading& m) const;
+  int64_t SoftLimitKb(const MemoryReading& m) const;
+  bool OverSoftLimit(const MemoryReading& m) const;
   // Updates the live snapshot; progressed: an attempt just finished.
   void Publish(bool progressed);
   std::string Summary(RunEnd end, double seconds) const;

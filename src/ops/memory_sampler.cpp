@@ -1,6 +1,7 @@
 #include "ops/memory_sampler.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -36,12 +37,21 @@ std::string Mb(int64_t kb) {
   return buf;
 }
 
+// Resident pages (statm's second field) in kB.
+int64_t ReadStatmRssKb(const std::string& path) {
+  std::ifstream in(path);
+  int64_t size = 0, resident = -1;
+  if (!(in >> size >> resident)) return -1;
+  static const int64_t page_kb = sysconf(_SC_PAGESIZE) / 1024;
+  return resident * page_kb;
+}
+
 }  // namespace
 
 MemorySampler::MemorySampler(std::string proc_root, std::string cgroup_root)
     : proc_(std::move(proc_root)), cgroup_(std::move(cgroup_root)) {}
 
-MemorySnapshot MemorySampler::Sample(pid_t browser_pgid) const {
+MemorySnapshot MemorySampler::Sample(pid_t browser_pgid, Browser read) const {
   MemorySnapshot s;
   s.worker_rss_kb = std::max<int64_t>(0, ReadKbField(proc_ + "/self/status", "VmRSS"));
   if (browser_pgid > 0) {
@@ -59,9 +69,15 @@ MemorySnapshot MemorySampler::Sample(pid_t browser_pgid) const {
             state == 'Z') {
           continue;
         }
-        int64_t pss = ReadKbField(proc_ + "/" + e->d_name + "/smaps_rollup", "Pss");
-        if (pss < 0) continue;
-        s.browser_pss_kb += pss;
+        const std::string dir = proc_ + "/" + e->d_name;
+        int64_t rss = ReadStatmRssKb(dir + "/statm");
+        if (rss < 0) continue;  // gone meanwhile
+        if (read == Browser::kPss) {
+          int64_t pss = ReadKbField(dir + "/smaps_rollup", "Pss");
+          if (pss < 0) continue;
+          s.browser_pss_kb += pss;
+        }
+        s.browser_rss_kb += rss;
         ++s.browser_processes;
       }
       closedir(dir);
@@ -121,7 +137,8 @@ void MemorySampler::ReadCgroup(MemorySnapshot& s) const {
 }
 
 std::string FormatMemoryLine(const MemorySnapshot& s) {
-  std::string line = "memory: worker RSS " + Mb(s.worker_rss_kb) + ", browser PSS " + Mb(s.browser_pss_kb) + " (" +
+  std::string line = "memory: worker RSS " + Mb(s.worker_rss_kb) + ", browser PSS " +
+                     (s.browser_pss_estimated ? "~" + Mb(s.browser_pss_kb) + " (estimated, " : Mb(s.browser_pss_kb) + " (") +
                      std::to_string(s.browser_processes) + " processes)";
   if (s.cgroup_version == 0) return line + ", cgroup: none found";
   line += ", cgroup " + Mb(s.cgroup_usage_kb) + " of " +

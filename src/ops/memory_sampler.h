@@ -1,9 +1,11 @@
 #pragma once
-// MemorySampler: where memory stands, cheaply (a few /proc and /sys reads).
-// Worker RSS (VmRSS of this process); the browser tree's PSS, summed from
-// smaps_rollup over every process in the browser's process group (PSS
-// splits shared pages fairly, so the sum is the honest figure); and the
-// container's cgroup usage and limit, v1 or v2.
+// MemorySampler: where memory stands, from a few /proc and /sys reads.
+// Worker RSS (VmRSS of this process); the browser tree's RSS (statm, a
+// counter: cheap) and, when asked, its PSS summed from smaps_rollup over every
+// process in the browser's process group (PSS splits shared pages fairly, so
+// the sum is the honest figure, but the kernel walks every page table for it:
+// 8-20 ms per Chromium process here); and the container's cgroup usage and
+// limit, v1 or v2.
 
 #include <sys/types.h>
 
@@ -14,7 +16,9 @@ namespace boletos::ops {
 
 struct MemorySnapshot {
   int64_t worker_rss_kb = 0;
-  int64_t browser_pss_kb = 0;
+  int64_t browser_pss_kb = 0;  // 0 when only RSS was read
+  int64_t browser_rss_kb = 0;
+  bool browser_pss_estimated = false;  // set by MemoryGauge between full reads
   int browser_processes = 0;
   int64_t cgroup_usage_kb = -1;  // -1: unknown
   int64_t cgroup_limit_kb = -1;  // -1: unknown or unlimited
@@ -25,8 +29,9 @@ class MemorySampler {
  public:
   // The roots are injectable so tests can point them at fake trees.
   explicit MemorySampler(std::string proc_root = "/proc", std::string cgroup_root = "/sys/fs/cgroup");
+  enum class Browser { kRssOnly, kPss };
   // browser_pgid <= 0: no browser.
-  MemorySnapshot Sample(pid_t browser_pgid) const;
+  MemorySnapshot Sample(pid_t browser_pgid, Browser read = Browser::kPss) const;
 
  private:
   void ReadCgroup(MemorySnapshot& s) const;
@@ -34,7 +39,8 @@ class MemorySampler {
   std::string cgroup_;
 };
 
-// "memory: worker RSS 12.3 MB, browser PSS 180.2 MB (3 processes), cgroup 250.1 MB of 512.0 MB (v1)"
+// "memory: worker RSS 12.3 MB, browser PSS 180.2 MB (3 processes), cgroup 250.1 MB of 512.0 MB (v1)";
+// an estimated PSS reads "browser PSS ~180.2 MB (estimated, 3 processes)".
 std::string FormatMemoryLine(const MemorySnapshot& s);
 
 }  // namespace boletos::ops

@@ -38,6 +38,7 @@ Json LiveToJson(const LiveSnapshot& s, const HealthVerdict& health) {
   if (s.run_id > 0) {
     memory = Json{{"worker_rss_kb", m.worker_rss_kb},
                   {"browser_pss_kb", m.browser_pss_kb},
+                  {"browser_pss_estimated", m.browser_pss_estimated},
                   {"browser_processes", m.browser_processes},
                   {"cgroup_usage_kb", KbOrNull(m.cgroup_usage_kb)},
                   {"cgroup_limit_kb", m.cgroup_limit_kb > 0 ? Json(m.cgroup_limit_kb) : Json()},

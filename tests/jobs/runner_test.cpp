@@ -58,7 +58,9 @@ struct Harness {
   std::unique_ptr<store::Store> db = OpenStore(dir);
   ScriptedWorker worker;
   std::atomic<bool> stop{false};
-  int64_t browser_pss_kb = 100 * 1024;
+  int64_t browser_pss_kb = 100 * 1024;     // what a full read finds
+  int64_t estimated_pss_kb = -1;           // >= 0: what a read that is not full estimates
+  std::vector<bool> full_reads;            // one entry per reading, in order
   int memory_lines = 0;
 
   RunnerEnvironment Env() {
@@ -71,9 +73,11 @@ struct Harness {
           }
           return true;
         },
-        [this](pid_t) {
+        [this](pid_t, bool full) {
+          full_reads.push_back(full);
           MemoryReading m;
-          m.browser_pss_kb = browser_pss_kb;
+          m.browser_pss_estimated = !full && estimated_pss_kb >= 0;
+          m.browser_pss_kb = m.browser_pss_estimated ? estimated_pss_kb : browser_pss_kb;
           m.worker_rss_kb = 10 * 1024;
           m.line = "memory: test";
           return m;
@@ -217,6 +221,56 @@ TEST(Memory, ASampleIsStoredEveryNClients) {
   Runner runner(o, *h.db, h.worker, h.Env());
   runner.Run(*run);
   EXPECT_EQ(h.db->MemorySamples(*run)->size(), 3u);
+}
+
+TEST(Memory, ThePssIsReadInFullOnlyWhenTheLogIsDue) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6"});
+  auto o = h.Options();
+  o.memory_log_every = 3;
+  h.estimated_pss_kb = 101 * 1024;
+  h.Run(o);
+  EXPECT_EQ(h.full_reads, (std::vector<bool>{false, false, true, false, false, true}));
+}
+
+TEST(Recycle, AnEstimateOverTheSoftLimitIsCheckedInFullBeforeRecycling) {
+  Harness h;
+  Import(*h.db, {"c1", "c2"});
+  auto o = h.Options();
+  o.memory_log_every = 0;
+  o.memory_limit_mb = 200;             // soft limit 140 MB
+  h.estimated_pss_kb = 150 * 1024;     // the estimate says over
+  h.browser_pss_kb = 100 * 1024;       // the full read says under
+  h.Run(o);
+  EXPECT_TRUE(h.worker.recycle_reasons.empty()) << h.worker.recycle_reasons[0];
+  EXPECT_EQ(h.full_reads, (std::vector<bool>{false, true, false, true}));
+}
+
+TEST(Recycle, AnEstimateOverTheSoftLimitThatAFullReadConfirmsRecycles) {
+  Harness h;
+  Import(*h.db, {"c1", "c2"});
+  auto o = h.Options();
+  o.memory_log_every = 0;
+  o.memory_limit_mb = 200;
+  h.estimated_pss_kb = 150 * 1024;
+  h.browser_pss_kb = 145 * 1024;
+  h.Run(o);
+  ASSERT_FALSE(h.worker.recycle_reasons.empty());
+  EXPECT_NE(h.worker.recycle_reasons[0].find("browser PSS 145.0 MB"), std::string::npos)
+      << h.worker.recycle_reasons[0];
+}
+
+TEST(Memory, ThePeakInTheSummaryComesFromFullReadsOnly) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4"});
+  auto o = h.Options();
+  o.memory_log_every = 2;
+  h.estimated_pss_kb = 300 * 1024;  // under the default 512 MB limit's soft line
+  h.browser_pss_kb = 120 * 1024;
+  auto run = h.db->BeginRun(o.period, 1, "test");
+  Runner runner(o, *h.db, h.worker, h.Env());
+  runner.Run(*run);
+  EXPECT_NE(runner.summary().find("peak browser PSS 120.0 MB"), std::string::npos) << runner.summary();
 }
 
 }  // namespace

@@ -186,7 +186,7 @@ class Rig {
           std::this_thread::sleep_until(t);
           return true;
         },
-        [this](pid_t pid) {
+        [this](pid_t pid, bool) {
           if (pid > 0) {
             std::lock_guard<std::mutex> lock(pids_mu_);
             browser_pids_.insert(pid);

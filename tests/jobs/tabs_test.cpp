@@ -38,6 +38,7 @@ class TabbedWorker : public ClientWorker {
   std::multiset<std::string> attempted;
   std::set<int> tabs_used;
   std::vector<std::string> recycle_reasons;
+  std::vector<int> downloads_per_browser;  // at each recycle
 
   int tabs() const override { return tabs_; }
   AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
@@ -81,7 +82,7 @@ class TabbedWorker : public ClientWorker {
     if (in_flight > 0) ++recycles_while_busy;
     std::lock_guard<std::mutex> lock(mu);
     recycle_reasons.push_back(reason);
-    downloads = 0;
+    downloads_per_browser.push_back(downloads.exchange(0));
   }
   int downloads_since_start() const override { return downloads; }
   int browser_restarts() const override { return 0; }
@@ -100,7 +101,7 @@ RunnerEnvironment QuietEnv(TabbedWorker& worker) {
         std::this_thread::sleep_until(t);
         return true;
       },
-      [&worker](pid_t) {
+      [&worker](pid_t, bool) {
         // A fresh browser replaces a dead one once every tab is back.
         if (worker.in_flight == 0) worker.dead = false;
         MemoryReading m;
@@ -158,6 +159,20 @@ TEST(Tabs, TheBrowserIsRecycledOnlyWhenNoTabIsInIt) {
   EXPECT_GE(worker.recycle_reasons.size(), 4u);
   EXPECT_EQ(worker.recycles_while_busy.load(), 0);
   EXPECT_EQ(runner.totals().recycles, static_cast<int>(worker.recycle_reasons.size()));
+}
+
+TEST(Tabs, ABrowserTakesNoMoreThanRecycleEveryDownloadsWhateverIsInFlight) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(20));
+  TabbedWorker worker(3);
+  auto o = Options();
+  o.recycle_every = 5;  // not a multiple of 3: the last tabs of each browser must stay idle
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, QuietEnv(worker));
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5, 5}));
 }
 
 TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreRetried) {
