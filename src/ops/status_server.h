@@ -1,5 +1,6 @@
 #pragma once
-// StatusServer: the small HTTP server behind --status-port (cpp-httplib).
+// StatusServer: the small HTTP server behind --status-port (websocketpp's
+// HTTP side; see status_server.cpp for why not cpp-httplib).
 // It knows nothing of runs: callers register GET routes whose handlers build
 // the whole reply. Start() binds and serves from its own thread; Stop() and
 // the destructor stop it and join that thread, so no handler runs after the

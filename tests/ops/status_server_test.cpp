@@ -70,3 +70,24 @@ TEST(StatusServer, StopsRightAfterStartAndFreesThePort) {
   StatusServer again;  // the port is free again
   EXPECT_TRUE(again.Start("127.0.0.1", port).ok());
 }
+
+TEST(StatusServer, OnlyGetIsServedAndAQueryDoesNotChangeThePage) {
+  StatusServer server;
+  server.Get("/status", [] { return HttpReply{200, "application/json", "{}"}; });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  httplib::Client client("127.0.0.1", server.port());
+  auto with_query = client.Get("/status?t=123");
+  ASSERT_TRUE(with_query);
+  EXPECT_EQ(with_query->status, 200);
+  EXPECT_EQ(with_query->body, "{}");
+  auto post = client.Post("/status", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+}
+
+TEST(StatusServer, AnAddressThatIsNotAnIpIsRefusedNamingTheFlag) {
+  StatusServer server;
+  auto s = server.Start("not-an-address", 0);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--status-bind"), std::string::npos) << s.message();
+}
