@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <thread>
 
 #include "cdp/base64.h"
 #include "cdp/event_waiter.h"
@@ -105,6 +104,8 @@ Result<bool> Page::PollInPage(const std::string& function, const Json& args, Dea
     std::string call = "(" + function + ")(";
     for (size_t i = 0; i < args.size(); ++i) call += args[i].dump() + ",";
     call += std::to_string(slice.count()) + ")";
+    // Subscribed before the evaluate, so a commit during it is not missed.
+    EventWaiter committed(*conn_, session_id_, {"Page.frameNavigated"});
     auto r = Evaluate(call, deadline.Within(slice + std::chrono::milliseconds(2000)));
     if (r.ok()) {
       if (r->is_boolean() && r->get<bool>()) return true;
@@ -112,8 +113,10 @@ Result<bool> Page::PollInPage(const std::string& function, const Json& args, Dea
     }
     if (ContextWasReplaced(r.error()) || r.kind() == ErrorKind::kTimeout) {
       if (deadline.expired()) return false;
-      // A new document is being committed; let it arrive.
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // A new document is being committed: go on in it once it is (bounded,
+      // in case this was no navigation at all).
+      auto woke = committed.WaitAny(deadline.Within(std::chrono::milliseconds(100)));
+      if (!woke.ok()) return woke.error();
       continue;
     }
     return r.error();
@@ -188,6 +191,11 @@ Status Page::Screenshot(const std::string& path, Deadline deadline) {
     return MakeError(ErrorKind::kProtocolError, "Page.captureScreenshot returned data that is not base64");
   }
   return WriteFile(path, png);
+}
+
+Status Page::CollectGarbage(Deadline deadline) {
+  auto r = Call("HeapProfiler.collectGarbage", Json::object(), deadline);
+  return r.ok() ? Status::Ok() : Status(r.error());
 }
 
 Status Page::PrintToPdf(const std::string& path, Deadline deadline) {

@@ -69,6 +69,8 @@ class Page {
   // Prints the current page to a PDF at path, streamed (IO.read).
   Status PrintToPdf(const std::string& path, Deadline deadline);
   Status Screenshot(const std::string& path, Deadline deadline);
+  // A full garbage collection in the page's renderer (V8 and the DOM heap).
+  Status CollectGarbage(Deadline deadline);
   Result<std::string> Html(Deadline deadline);
   Result<std::string> Url(Deadline deadline);
 
