@@ -160,17 +160,28 @@ def side_section(runs, n):
         out.append("")
     out.append("### Targets (reported, not asserted)")
     out.append("")
-    if b and b["ok"]:
-        def verdict(ok):
-            return "met" if ok else "**missed**"
-        out.append("- boletos --tabs 1 peak tree PSS ≤ 200 MiB: %.1f MiB — %s" % (b["pss"], verdict(b["pss"] <= 200)))
-        out.append("- boletos worker RSS ≤ 20 MiB: %.1f MiB — %s" % (b["rss"], verdict(b["rss"] <= 20)))
+    out.append("Issue 6 writes the targets in MB; they are judged here in MiB, the unit of the table "
+               "(1 MiB = 1.048576 MB; the MB figure is given too).")
+    out.append("")
+
+    def verdict(ok):
+        return "met" if ok else "**missed**"
+
+    # label, PSS target (MiB), wall-time ratio target
+    for label, name, pss_target, time_target in (("boletos-tabs1", "--tabs 1", 200, 0.8),
+                                                  ("boletos-tabs4", "--tabs 4", 400, 0.35)):
+        r = next((x for x in rows if x["label"] == label), None)
+        if not (r and r["ok"]):
+            out.append("- boletos %s did not finish correctly: none of its targets can be judged" % name)
+            continue
+        out.append("- boletos %s peak tree PSS ≤ %d MiB: %.1f MiB (%.1f MB) — %s" % (
+            name, pss_target, r["pss"], r["pss"] * 1.048576, verdict(r["pss"] <= pss_target)))
+        out.append("- boletos %s worker RSS ≤ 20 MiB: %.1f MiB (%.1f MB) — %s" % (
+            name, r["rss"], r["rss"] * 1.048576, verdict(r["rss"] <= 20)))
         if faster:
-            ratio = b["wall"] / faster["wall"]
-            out.append("- boletos wall time ≤ 0.8× the faster peer (%s, %.1f s): %.1f s = %.2f× — %s" % (
-                faster["label"], faster["wall"], b["wall"], ratio, verdict(ratio <= 0.8)))
-    else:
-        out.append("- boletos --tabs 1 did not finish correctly: no target can be judged")
+            ratio = r["wall"] / faster["wall"]
+            out.append("- boletos %s wall time ≤ %.2f× the faster peer (%s, %.1f s): %.1f s = %.2f× — %s" % (
+                name, time_target, faster["label"], faster["wall"], r["wall"], ratio, verdict(ratio <= time_target)))
     out.append("")
     return out
 

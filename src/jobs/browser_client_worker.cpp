@@ -234,10 +234,10 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     return Fail(tab, id, downloaded.error());
   }
 
-  // With one tab the renderer idles while the slip is checked below: a
-  // garbage collection there is free, and without it the renderer's heap
-  // grew about 1 MB per client (9 MB by the tenth; bench/run). With several
-  // tabs its main thread is shared and busy: a collection would stall them.
+  // With one tab the renderer idles while the slip is checked below, so a
+  // garbage collection runs then (about 25 ms per client in bench/run);
+  // without it the renderer's heap grew about 1 MB per client, 9 MB by the
+  // tenth. With several tabs its one main thread is busy with the others.
   std::future<Status> collected;
   if (tabs_.size() == 1) {
     collected = std::async(std::launch::async, [&page] { return page.CollectGarbage(Deadline::In(kCollectTime)); });
@@ -248,6 +248,13 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     std::lock_guard<std::mutex> lock(check_mu_);  // poppler's global state is not for two threads
     return check_.Check(temp, needles, needles_are_document);
   }();
+  if (collected.valid()) {
+    // Before any failure path: Fail() may drop the browser and this page.
+    // Only a hint: a browser that cannot collect now fails the next
+    // client's first step, where the error says what happened.
+    Status gc = collected.get();
+    if (!gc.ok()) spdlog::debug("no garbage collection after {}: {}", id, gc.message());
+  }
   if (!verdict.ok()) {
     std::error_code ec;
     fs::remove(temp, ec);
@@ -273,12 +280,6 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
                 /*foreign=*/true);
   }
 
-  if (collected.valid()) {
-    // Only a hint: a browser that cannot collect now fails the next client's
-    // first step, where the error says what happened.
-    Status gc = collected.get();
-    if (!gc.ok()) spdlog::debug("no garbage collection after {}: {}", id, gc.message());
-  }
   auto sha = Sha256OfFile(temp);
   if (!sha.ok()) return Fail(tab, id, sha.error());
   std::error_code ec;
