@@ -22,11 +22,11 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOLETOS_TESTS=OFF \
 
 # --- runtime -------------------------------------------------------------
 FROM debian:bookworm-slim
-# The shared libraries the binary links (ldd), the headless shell, fonts for
+# The shared libraries the binary links (readelf -d: NEEDED), the headless shell, fonts for
 # HTML slips printed to PDF, and procps for looking around in a shell.
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      libcpp-httplib0.11 libsqlite3-0 libspdlog1.10 libfmt9 libyaml-cpp0.7 \
-      libpoppler-cpp0v5 libcsv3 libnettle8 libssl3 zlib1g libbrotli1 \
+      libsqlite3-0 libspdlog1.10 libfmt9 libyaml-cpp0.7 \
+      libpoppler-cpp0v5 libcsv3 libnettle8 \
       chromium-headless-shell fonts-liberation2 ca-certificates procps tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/data
