@@ -62,8 +62,6 @@ class BrowserProcess {
 
   // True once the browser's main process has exited (reaps it if so).
   bool Exited();
-  // Waits for the main process to exit by itself until the deadline.
-  bool WaitForExit(Deadline deadline);
   // SIGKILL to the whole group, then reaps every member. Idempotent.
   void Kill();
   // The browser's last lines on stderr, for messages about a crash.
@@ -72,6 +70,8 @@ class BrowserProcess {
  private:
   BrowserProcess() = default;
   void DrainStderr();
+  // After Kill()'s SIGKILL: until the main process has exited, or the deadline.
+  bool WaitForExit(Deadline deadline);
   void ReapGroup(Deadline deadline);
 
   pid_t pid_ = -1;

@@ -33,7 +33,7 @@ BrowserClientWorker::~BrowserClientWorker() { Shutdown(); }
 void BrowserClientWorker::DropBrowser() {
   // Before Close() reaps the group: Abandon() must not signal a reaped pgid.
   pid_ = -1;
-  // The browser first: Browser.close takes every tab with it, and pages
+  // The browser first: killing it takes every tab with it, and pages
   // destroyed after it skip their own Target.closeTarget round trip.
   if (browser_) browser_->Close();
   for (Tab& tab : tabs_) {
