@@ -77,7 +77,15 @@ Result<Linha> ParseLinha(std::string_view digits) {
     if (digits[0] != '8') return Bad("a 48-digit linha digitável (collection slip) starts with 8");
     return ParseCollection(digits);
   }
-  if (digits.size() == 47) return ParseBank(digits);
+  if (digits.size() == 47) {
+    // A barcode starting with 8 is a collection slip's, so a bank line
+    // starting with 8 would have a barcode that reads back as another line.
+    if (digits[0] == '8') {
+      return Bad("a 47-digit linha digitável (bank slip) cannot start with 8: no bank code does, and 8 marks a "
+                 "collection slip, which has 48 digits");
+    }
+    return ParseBank(digits);
+  }
   return Bad("a linha digitável has 47 digits (bank slip) or 48 (collection slip), not " +
              std::to_string(digits.size()));
 }

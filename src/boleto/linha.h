@@ -24,7 +24,8 @@ struct Linha {
   std::string barcode;  // 44 digits
 };
 
-// digits: the line without punctuation. Checks the length, then every check
+// digits: the line without punctuation. Checks the length (and that a bank
+// line does not start with 8, the collection slips' mark), then every check
 // digit in reading order. Errors (kBadInput) name the first thing wrong, e.g.
 // "field 2 check digit is 4 but its digits give 7".
 Result<Linha> ParseLinha(std::string_view digits);

@@ -162,6 +162,21 @@ TEST(LinhaDigitavel, RejectsOtherLengthsAndNonDigits) {
   EXPECT_FALSE(ParseLinha(BankVectors()[0].printed).ok());
 }
 
+TEST(LinhaDigitavel, RejectsABankLineStartingWithEightWhoseBarcodeWouldReadAsACollectionSlip) {
+  // Found by the fuzzer: every check digit of this 47-digit line holds, but
+  // its barcode starts with 8, which marks a collection slip, so the barcode
+  // converts back to a different line. No bank code starts with 8.
+  std::string f1 = "888889010", f2 = "1079000000", f3 = "0016103264";
+  std::string factor_amount = "95600000020800";
+  std::string barcode_without_dv = "8889" + factor_amount + f1.substr(4) + f2 + f3;
+  std::string linha = f1 + std::to_string(Mod10(f1)) + f2 + std::to_string(Mod10(f2)) + f3 +
+                      std::to_string(Mod10(f3)) + std::to_string(Mod11Bank(barcode_without_dv)) + factor_amount;
+  ASSERT_EQ(linha.size(), 47u);
+  auto r = ParseLinha(linha);
+  ASSERT_FALSE(r.ok()) << "accepted " << linha << " with barcode " << r->barcode;
+  EXPECT_NE(r.message().find("collection"), std::string::npos) << r.message();
+}
+
 TEST(Barcode, ConvertsToTheLineAndBackForEveryPublishedSlip) {
   for (const auto& v : BankVectors()) {
     auto linha = LinhaFromBarcode(v.barcode);
