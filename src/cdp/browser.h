@@ -28,6 +28,10 @@ class Browser {
 
   // SIGKILL to the group; reaps everything and deletes the profile. Idempotent.
   void Close();
+  // Only the first half of Close(): the connection closes and the group gets
+  // SIGKILL now; Close() or the destructor waits for it and cleans up later
+  // (see BrowserDisposer). alive() is false from here on.
+  void BeginClose();
 
   // False once the browser process exited or its connection closed.
   bool alive();
@@ -45,7 +49,8 @@ class Browser {
   std::shared_ptr<CdpConnection> conn_;
   std::string version_;
   std::chrono::milliseconds startup_time_{0};
-  bool closed_ = false;
+  bool closed_ = false;         // Close() ran
+  bool closing_ = false;        // BeginClose() ran
 };
 
 }  // namespace boletos::cdp

@@ -271,11 +271,17 @@ void BrowserProcess::ReapGroup(Deadline deadline) {
   }
 }
 
+void BrowserProcess::SendKill() {
+  if (pid_ <= 0 || signalled_) return;
+  signalled_ = true;
+  kill(-pid_, SIGKILL);
+  kill(pid_, SIGKILL);
+}
+
 void BrowserProcess::Kill() {
   if (pid_ <= 0 || killed_) return;
   killed_ = true;
-  kill(-pid_, SIGKILL);
-  kill(pid_, SIGKILL);
+  SendKill();
   WaitForExit(Deadline::In(std::chrono::seconds(5)));
   ReapGroup(Deadline::In(std::chrono::seconds(3)));
 }

@@ -62,7 +62,10 @@ class BrowserProcess {
 
   // True once the browser's main process has exited (reaps it if so).
   bool Exited();
-  // SIGKILL to the whole group, then reaps every member. Idempotent.
+  // SIGKILL to the whole group, without waiting for it. Idempotent.
+  void SendKill();
+  // SIGKILL to the whole group (unless SendKill() sent it), then reaps
+  // every member. Idempotent.
   void Kill();
   // The browser's last lines on stderr, for messages about a crash.
   std::string RecentOutput() const;
@@ -76,7 +79,8 @@ class BrowserProcess {
 
   pid_t pid_ = -1;
   bool exited_ = false;
-  bool killed_ = false;
+  bool signalled_ = false;  // SendKill() ran
+  bool killed_ = false;     // Kill() ran
   int exit_status_ = 0;
   int stderr_fd_ = -1;
   std::string ws_url_;

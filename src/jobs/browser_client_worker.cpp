@@ -35,13 +35,13 @@ void BrowserClientWorker::DropBrowser() {
   pid_ = -1;
   // The browser first: killing it takes every tab with it, and pages
   // destroyed after it skip their own Target.closeTarget round trip.
-  if (browser_) browser_->Close();
+  if (browser_) browser_->BeginClose();
   for (Tab& tab : tabs_) {
     tab.page.reset();
     tab.needs_login = true;
     tab.fresh = true;
   }
-  browser_.reset();
+  disposer_.Dispose(std::move(browser_));  // reaped and deleted while the next one starts
   downloads_ = 0;
   logins_ = 0;
   replace_browser_ = false;
@@ -322,6 +322,7 @@ void BrowserClientWorker::Abandon() {
 void BrowserClientWorker::Shutdown() {
   std::lock_guard<std::mutex> lock(mu_);
   DropBrowser();
+  disposer_.Flush();  // nothing of a browser outlives the worker
 }
 
 }  // namespace boletos::jobs

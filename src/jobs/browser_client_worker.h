@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cdp/browser.h"
+#include "cdp/browser_disposer.h"
 #include "core/redactor.h"
 #include "flow/flow_runner.h"
 #include "jobs/client_worker.h"
@@ -70,6 +71,7 @@ class BrowserClientWorker : public ClientWorker {
   const Redactor& redactor_;
   std::mutex mu_;  // the browser, the tabs' pages, in_flight_
   std::unique_ptr<cdp::Browser> browser_;
+  cdp::BrowserDisposer disposer_;  // browsers dropped, still being reaped
   std::vector<Tab> tabs_;
   int in_flight_ = 0;
   int waiting_to_replace_ = 0;    // tabs in EnsureBrowser waiting for the others to leave a dead browser

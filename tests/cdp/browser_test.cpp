@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cdp/browser.h"
+#include "cdp/browser_disposer.h"
 #include "process_census.h"
 #include "test_site.h"
 
@@ -216,6 +217,50 @@ TEST(BrowserLifecycle, FiftyLaunchCloseCyclesLeaveNothingBehind) {
   for (pid_t pid : pids) EXPECT_EQ(test_support::ProcessesInGroup(pid), 0);
   EXPECT_EQ(test_support::ZombieChildren(), 0);
   EXPECT_TRUE(fs::is_empty(root)) << "profile or temp folders left in " << root;
+  fs::remove_all(root);
+}
+
+TEST(BrowserLifecycle, ADisposedBrowserIsKilledAtOnceAndGoneWithItsFoldersAfterFlush) {
+  fs::path root = fs::temp_directory_path() / ("boletos-dispose-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  LaunchOptions options;
+  options.temp_root = root.string();
+  std::vector<pid_t> pids;
+  {
+    BrowserDisposer disposer;
+    for (int i = 0; i < 5; ++i) {
+      auto b = Browser::Launch(options);
+      ASSERT_TRUE(b.ok()) << "cycle " << i << ": " << b.message();
+      Browser* browser = b->get();
+      pid_t pid = browser->pid();
+      pids.push_back(pid);
+      auto page = browser->NewPage(Secs(10));  // a renderer in the group too
+      ASSERT_TRUE(page.ok()) << page.message();
+      page->reset();
+      disposer.Dispose(std::move(*b));
+      // The SIGKILL went out before Dispose returned: the group dies
+      // without anyone waiting for it (a zombie until the background reap).
+      bool died = false;
+      for (int waited = 0; waited < 5000 && !died; waited += 5) {
+        died = test_support::LiveProcessesInGroup(pid) == 0;
+        if (!died) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      EXPECT_TRUE(died) << "browser group " << pid << " still running after Dispose";
+    }
+    disposer.Flush();
+    for (pid_t pid : pids) EXPECT_EQ(test_support::ProcessesInGroup(pid), 0) << "group " << pid << " not reaped";
+    EXPECT_EQ(test_support::ZombieChildren(), 0);
+    EXPECT_TRUE(fs::is_empty(root)) << "profile or temp folders left in " << root;
+    // The destructor flushes too: one more, never flushed by hand.
+    auto last = Browser::Launch(options);
+    ASSERT_TRUE(last.ok()) << last.message();
+    pids.push_back((*last)->pid());
+    disposer.Dispose(std::move(*last));
+  }
+  EXPECT_EQ(test_support::ProcessesInGroup(pids.back()), 0);
+  EXPECT_EQ(test_support::ZombieChildren(), 0);
+  EXPECT_TRUE(fs::is_empty(root)) << "the destructor left a browser folder in " << root;
   fs::remove_all(root);
 }
 

@@ -11,8 +11,9 @@
 
 namespace boletos::test_support {
 
-// Processes (zombies included) whose process group is pgid.
-inline int ProcessesInGroup(pid_t pgid) {
+// Processes in process group pgid; zombies (exited, not yet reaped) too
+// unless live_only.
+inline int CountGroup(pid_t pgid, bool live_only) {
   int count = 0;
   DIR* proc = opendir("/proc");
   if (!proc) return -1;
@@ -27,11 +28,19 @@ inline int ProcessesInGroup(pid_t pgid) {
     // After ") ": state ppid pgrp ...
     char state = 0;
     int ppid = 0, pgrp = 0;
-    if (std::sscanf(line.c_str() + close_paren + 2, "%c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid) ++count;
+    if (std::sscanf(line.c_str() + close_paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != pgid) continue;
+    if (live_only && (state == 'Z' || state == 'X')) continue;
+    ++count;
   }
   closedir(proc);
   return count;
 }
+
+// Processes (zombies included) whose process group is pgid.
+inline int ProcessesInGroup(pid_t pgid) { return CountGroup(pgid, false); }
+
+// Processes of group pgid still running (zombies not counted).
+inline int LiveProcessesInGroup(pid_t pgid) { return CountGroup(pgid, true); }
 
 // Zombie children of this process.
 inline int ZombieChildren() {
