@@ -128,6 +128,9 @@ RunEnd Runner::Run(int64_t run_id) {
       finished.swap(finished_);
     }
     for (Finished& done : finished) Record(done, queue);
+    // One tab: nothing waits for the next dispatch, so the memory check
+    // comes first and its recycle decision applies to the next client.
+    if (tab_busy_.size() == 1) CheckMemoryAfterClients();
 
     if (!stopping) {
       if (store_failed_) {
@@ -149,6 +152,7 @@ RunEnd Runner::Run(int64_t run_id) {
       }
     }
     if (stopping) {
+      CheckMemoryAfterClients();
       if (in_flight_ == 0) break;
       WaitForFinished(Clock::time_point::max());
       continue;
@@ -177,6 +181,11 @@ RunEnd Runner::Run(int64_t run_id) {
       Dispatch(std::move(item), n);
       if (tab_busy_.size() == 1) break;  // it has finished already: record it first
     }
+    // Several tabs: a tab that came back got its next client above, before
+    // the memory reading (a /proc walk that took 5-20 ms on a busy machine),
+    // so no tab idles while the Runner reads. A recycle it calls for starts
+    // once the tabs now in flight are back.
+    CheckMemoryAfterClients();
     if (store_failed_ || env_.stop_requested()) continue;
     if (in_flight_ > 0) {
       // Returns at once if an attempt has finished already (an unrecorded
@@ -293,8 +302,12 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
                    options_.max_attempts, ms, wait.count() / 1000.0, f.error.message);
     }
   }
-  AfterClient();
+  ++clients_unchecked_;
   Publish(true);
+}
+
+void Runner::CheckMemoryAfterClients() {
+  for (; clients_unchecked_ > 0; --clients_unchecked_) AfterClient();
 }
 
 bool Runner::BrowserBudgetTaken() const {

@@ -118,6 +118,9 @@ class Runner {
   // Waits until an attempt finishes or `until` passes.
   void WaitForFinished(std::chrono::steady_clock::time_point until);
   void Record(Finished& done, class ClientQueue& queue);
+  // For each client recorded since the last call: memory reading, memory
+  // log, recycle decision (AfterClient).
+  void CheckMemoryAfterClients();
   void AfterClient();
   bool BrowserBudgetTaken() const;
   int64_t MemoryLimitKb(const MemoryReading& m) const;
@@ -135,6 +138,7 @@ class Runner {
   RunTotals totals_;
   int consecutive_failures_ = 0;
   int clients_finished_ = 0;
+  int clients_unchecked_ = 0;  // recorded, AfterClient not run yet
   bool store_failed_ = false;
   std::string store_error_;
   std::string summary_;

@@ -33,6 +33,7 @@ class TabbedWorker : public ClientWorker {
   std::atomic<int> recycles_while_busy{0};
   std::atomic<int> attempts_while_dead{0};
   std::atomic<bool> dead{false};
+  std::atomic<bool> dying{false};  // an attempt that kills the browser is in flight
   std::set<std::string> kill_browser_on;  // these clients' first attempt kills the browser
   std::mutex mu;
   std::multiset<std::string> attempted;
@@ -43,24 +44,38 @@ class TabbedWorker : public ClientWorker {
   int tabs() const override { return tabs_; }
   AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
   AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override {
-    int now = ++in_flight;
-    int seen = most_at_once.load();
-    while (now > seen && !most_at_once.compare_exchange_weak(seen, now)) {
-    }
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (dead) {
+        // Like BrowserClientWorker::EnsureBrowser: the first attempt to find
+        // no other tab in the dead browser starts a fresh one; any other was
+        // sent into a dead browser, which the Runner must not do. Checked
+        // before this attempt counts in in_flight: a dying tab waits for
+        // in_flight to reach the tab count and then kills the browser.
+        if (in_flight == 0) dead = false;
+        else ++attempts_while_dead;
+      }
+      int now = ++in_flight;
+      int seen = most_at_once.load();
+      while (now > seen && !most_at_once.compare_exchange_weak(seen, now)) {
+      }
       attempted.insert(item.client.id);
       tabs_used.insert(tab);
     }
-    if (dead) ++attempts_while_dead;
     // The browser dies in one tab once every tab is busy (so the others are
     // mid-client in it); polled with a bound, in case the Runner never fills them.
     bool dies = attempt == 1 && kill_browser_on.count(item.client.id);
+    if (dies) dying = true;
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (dies && in_flight < tabs_ && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (!dies) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // Mid-client in a browser that is about to die: it dies under this one
+    // too (no success slips out between the death and the Runner hearing of it).
+    while (!dies && dying && !dead && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     AttemptResult result = Outcome(item, attempt);
     --in_flight;
     return result;
@@ -68,6 +83,7 @@ class TabbedWorker : public ClientWorker {
   AttemptResult Outcome(const store::WorkItem& item, int attempt) {
     if (attempt == 1 && kill_browser_on.count(item.client.id)) {
       dead = true;
+      dying = false;
       return AttemptFailure{MakeError(ErrorKind::kTargetCrashed, "the browser died"), false, true};
     }
     if (dead) return AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "closed"), false, true};
@@ -94,16 +110,14 @@ class TabbedWorker : public ClientWorker {
   int tabs_;
 };
 
-RunnerEnvironment QuietEnv(TabbedWorker& worker) {
+RunnerEnvironment QuietEnv() {
   return RunnerEnvironment{
       [] { return false; },
       [](std::chrono::steady_clock::time_point t) {
         std::this_thread::sleep_until(t);
         return true;
       },
-      [&worker](pid_t, bool) {
-        // A fresh browser replaces a dead one once every tab is back.
-        if (worker.in_flight == 0) worker.dead = false;
+      [](pid_t, bool) {
         MemoryReading m;
         m.browser_pss_kb = 100 * 1024;
         m.worker_rss_kb = 10 * 1024;
@@ -136,7 +150,7 @@ TEST(Tabs, FourTabsWorkOnFourClientsAtOnceAndEveryClientIsDoneOnce) {
   Import(*db, Ids(24));
   TabbedWorker worker(4);
   auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(Options(), *db, worker, QuietEnv(worker));
+  Runner runner(Options(), *db, worker, QuietEnv());
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
   EXPECT_EQ(db->Report("2026-12")->counts.done, 24);
   EXPECT_EQ(worker.attempted.size(), 24u);
@@ -153,7 +167,7 @@ TEST(Tabs, TheBrowserIsRecycledOnlyWhenNoTabIsInIt) {
   auto o = Options();
   o.recycle_every = 5;
   auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, QuietEnv(worker));
+  Runner runner(o, *db, worker, QuietEnv());
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
   EXPECT_EQ(db->Report("2026-12")->counts.done, 30);
   EXPECT_GE(worker.recycle_reasons.size(), 4u);
@@ -169,7 +183,7 @@ TEST(Tabs, ABrowserTakesNoMoreThanRecycleEveryDownloadsWhateverIsInFlight) {
   auto o = Options();
   o.recycle_every = 5;  // not a multiple of 3: the last tabs of each browser must stay idle
   auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, QuietEnv(worker));
+  Runner runner(o, *db, worker, QuietEnv());
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
   EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
   EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5, 5}));
@@ -182,7 +196,7 @@ TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreR
   TabbedWorker worker(4);
   worker.kill_browser_on = {"c105"};
   auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(Options(), *db, worker, QuietEnv(worker));
+  Runner runner(Options(), *db, worker, QuietEnv());
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
   EXPECT_EQ(db->Report("2026-12")->counts.done, 16);
   // Only the tabs already in the dying browser failed; nothing started in it afterwards.
