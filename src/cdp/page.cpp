@@ -95,10 +95,10 @@ Result<Json> Page::Evaluate(const std::string& expression, Deadline deadline) {
   return result.contains("value") ? result["value"] : Json();
 }
 
-Result<bool> Page::PollInPage(const std::string& function, const Json& args, Deadline deadline) {
+Result<Json> Page::PollInPage(const std::string& function, const Json& args, Deadline deadline) {
   while (true) {
     auto left = deadline.remaining();
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0) return Json(false);
     // Slices keep one evaluate from outliving a navigation by much.
     auto slice = std::min(left, std::chrono::milliseconds(10000));
     std::string call = "(" + function + ")(";
@@ -108,11 +108,11 @@ Result<bool> Page::PollInPage(const std::string& function, const Json& args, Dea
     EventWaiter committed(*conn_, session_id_, {"Page.frameNavigated"});
     auto r = Evaluate(call, deadline.Within(slice + std::chrono::milliseconds(2000)));
     if (r.ok()) {
-      if (r->is_boolean() && r->get<bool>()) return true;
+      if (!r->is_null() && !(r->is_boolean() && !r->get<bool>())) return r;
       continue;
     }
     if (ContextWasReplaced(r.error()) || r.kind() == ErrorKind::kTimeout) {
-      if (deadline.expired()) return false;
+      if (deadline.expired()) return Json(false);
       // A new document is being committed: go on in it once it is (bounded,
       // in case this was no navigation at all).
       auto woke = committed.WaitAny(deadline.Within(std::chrono::milliseconds(100)));
@@ -124,10 +124,16 @@ Result<bool> Page::PollInPage(const std::string& function, const Json& args, Dea
 }
 
 Status Page::WaitForSelector(const std::string& selector, Deadline deadline, bool visible) {
-  // The function takes (sel, ms, visible); ms is appended by PollInPage, so
-  // visible is bound here.
+  auto found = WaitForElement(selector, deadline, visible, "");
+  return found.ok() ? Status::Ok() : Status(found.error());
+}
+
+Result<Json> Page::WaitForElement(const std::string& selector, Deadline deadline, bool visible,
+                                  const std::string& then) {
+  // The function takes (sel, ms, visible, then); ms is appended by
+  // PollInPage, so visible and then are bound here.
   std::string fn = std::string("(sel, ms) => (") + scripts::kWaitForSelector + ")(sel, ms, " +
-                   (visible ? "true" : "false") + ")";
+                   (visible ? "true" : "false") + ", " + Json(then).dump() + ")";
   auto found = PollInPage(fn, Json::array({selector}), deadline);
   if (!found.ok()) {
     if (found.kind() == ErrorKind::kPortalError) {
@@ -135,7 +141,7 @@ Status Page::WaitForSelector(const std::string& selector, Deadline deadline, boo
     }
     return found.error();
   }
-  if (*found) return Status::Ok();
+  if (*found != Json(false)) return found;
   auto url = Url(Deadline::In(std::chrono::seconds(2)));
   return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " for " +
                                             (visible ? "a visible " : "") + "element " + Quote(selector) + " on " +
@@ -145,7 +151,7 @@ Status Page::WaitForSelector(const std::string& selector, Deadline deadline, boo
 Status Page::WaitForText(const std::string& text, Deadline deadline) {
   auto found = PollInPage(scripts::kWaitForText, Json::array({text}), deadline);
   if (!found.ok()) return found.error();
-  if (*found) return Status::Ok();
+  if (*found != Json(false)) return Status::Ok();
   return MakeError(ErrorKind::kTimeout,
                    "waited " + FormatDuration(deadline.budget()) + " for the text " + Quote(text) + " to appear");
 }

@@ -85,9 +85,13 @@ class Page {
 
  private:
   Result<Json> Call(const std::string& method, const Json& params, Deadline deadline);
-  // Runs function(args..., slice_ms) in the page until it returns true or
-  // the deadline passes (false); survives navigations in between.
-  Result<bool> PollInPage(const std::string& function, const Json& args, Deadline deadline);
+  // Runs function(args..., slice_ms) in the page until it returns something
+  // other than false or null (returned) or the deadline passes (false);
+  // survives navigations in between.
+  Result<Json> PollInPage(const std::string& function, const Json& args, Deadline deadline);
+  // WaitForSelector that also runs `then` on the element once it is there
+  // (see scripts::kWaitForSelector) and returns its result.
+  Result<Json> WaitForElement(const std::string& selector, Deadline deadline, bool visible, const std::string& then);
   Status DispatchClick(double x, double y, Deadline deadline);
 
   std::shared_ptr<CdpConnection> conn_;

@@ -52,22 +52,17 @@ Status Page::DispatchClick(double x, double y, Deadline deadline) {
 }
 
 Status Page::Click(const std::string& selector, Deadline deadline) {
-  if (Status visible = WaitForSelector(selector, deadline, /*visible=*/true); !visible.ok()) return visible;
-  auto point = Evaluate(CallWith(scripts::kClickPoint, Json::array({selector})), deadline);
+  auto point = WaitForElement(selector, deadline, /*visible=*/true, "point");
   if (!point.ok()) return point.error();
-  if (!point->is_object()) {
-    return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " disappeared before it could be clicked");
+  if (!point->is_object() || !(*point)["x"].is_number() || !(*point)["y"].is_number()) {
+    return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " has no position to click");
   }
   return DispatchClick((*point)["x"].get<double>(), (*point)["y"].get<double>(), deadline);
 }
 
 Status Page::Fill(const std::string& selector, const std::string& value, Deadline deadline) {
-  if (Status visible = WaitForSelector(selector, deadline, /*visible=*/true); !visible.ok()) return visible;
-  auto focused = Evaluate(CallWith(scripts::kFocusAndSelect, Json::array({selector})), deadline);
+  auto focused = WaitForElement(selector, deadline, /*visible=*/true, "focus");
   if (!focused.ok()) return focused.error();
-  if (!focused->is_boolean() || !focused->get<bool>()) {
-    return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " disappeared before it could be filled");
-  }
   if (value.empty()) {
     auto cleared = Evaluate(CallWith(scripts::kClearValue, Json::array({selector})), deadline);
     return cleared.ok() ? Status::Ok() : Status(cleared.error());
