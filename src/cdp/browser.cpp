@@ -43,18 +43,18 @@ Result<std::unique_ptr<Page>> Browser::NewPage(Deadline deadline) {
   return page;
 }
 
-bool Browser::alive() { return !closed_ && !closing_ && !conn_->closed() && !process_->Exited(); }
+bool Browser::alive() { return !closed_ && !conn_->closed() && !process_->Exited(); }
 
 std::string Browser::WhyDead() {
-  if (closed_ || closing_) return "the browser was closed";
+  if (closed_) return "the browser was closed";
   if (process_->Exited()) return "the browser process exited; its last output:\n" + process_->RecentOutput();
   if (conn_->closed()) return "the browser connection closed: " + conn_->close_reason();
   return "";
 }
 
 void Browser::BeginClose() {
-  if (closing_ || closed_) return;
-  closing_ = true;
+  if (closed_) return;
+  closed_ = true;
   // No polite Browser.close first: nothing in a browser being thrown away is
   // worth saving (its profile is deleted next), and asking cost 40 ms more
   // per recycle than SIGKILL to the group.
@@ -63,10 +63,8 @@ void Browser::BeginClose() {
 }
 
 void Browser::Close() {
-  if (closed_) return;
   BeginClose();
-  closed_ = true;
-  process_->Kill();  // waits for the SIGKILLed group and reaps it
+  process_->Kill();  // waits for the SIGKILLed group and reaps it (idempotent)
 }
 
 Browser::~Browser() {

@@ -49,8 +49,7 @@ class Browser {
   std::shared_ptr<CdpConnection> conn_;
   std::string version_;
   std::chrono::milliseconds startup_time_{0};
-  bool closed_ = false;         // Close() ran
-  bool closing_ = false;        // BeginClose() ran
+  bool closed_ = false;  // BeginClose() ran (Close() runs it first)
 };
 
 }  // namespace boletos::cdp
