@@ -102,7 +102,7 @@ void CheckFlow(const DoctorOptions& o, Report& r) {
 }
 
 void CheckMemory(const DoctorOptions& o, Report& r) {
-  ops::MemorySnapshot s = ops::MemorySampler().Sample(0);
+  ops::MemorySnapshot s = ops::MemorySampler().Sample({});
   if (s.cgroup_version == 0 || s.cgroup_limit_kb <= 0) {
     r.Ok("no container memory limit found; --memory-limit " + std::to_string(o.run.memory_limit_mb) +
          " MB is the limit in force");

@@ -165,13 +165,15 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   jobs::RunnerEnvironment renv{
       [&] { return stop.requested(); },
       [&](std::chrono::steady_clock::time_point t) { return stop.WaitUntil(t); },
-      [&](pid_t pid, bool full) {
-        ops::MemorySnapshot s = gauge.Read(pid, full);
+      [&](const std::vector<pid_t>& browsers, bool full) {
+        ops::MemorySnapshot s = gauge.Read(browsers, full);
         jobs::MemoryReading m;
         m.worker_rss_kb = s.worker_rss_kb;
         m.browser_pss_kb = s.browser_pss_kb;
+        m.browser_pss_own_kb = s.browser_pss_own_kb;
         m.browser_pss_estimated = s.browser_pss_estimated;
         m.browser_processes = s.browser_processes;
+        m.browsers = s.browsers;
         m.cgroup_usage_kb = s.cgroup_usage_kb;
         m.cgroup_limit_kb = s.cgroup_limit_kb;
         m.line = ops::FormatMemoryLine(s);

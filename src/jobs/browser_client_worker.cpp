@@ -24,7 +24,13 @@ constexpr auto kReplaceWait = std::chrono::seconds(60);
 
 BrowserClientWorker::BrowserClientWorker(WorkerSettings settings, const flow::FlowRunner& flow, const SlipCheck& check,
                                          OutputFolder& out, store::Store& store, const Redactor& redactor)
-    : settings_(std::move(settings)), flow_(flow), check_(check), out_(out), store_(store), redactor_(redactor) {
+    : settings_(std::move(settings)),
+      flow_(flow),
+      check_(check),
+      out_(out),
+      store_(store),
+      redactor_(redactor),
+      next_(settings_.launch, settings_.tabs, [this](cdp::Page& page) { return flow_.Login(page); }) {
   tabs_.resize(std::max(1, settings_.tabs));
 }
 
@@ -70,9 +76,22 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
     DropBrowser();
   }
   if (had_browser_) ++restarts_;
-  auto launched = cdp::Browser::Launch(settings_.launch);
-  if (!launched.ok()) return launched.error();
-  browser_ = std::move(*launched);
+  std::string started_how;
+  if (next_.started()) {
+    auto prepared = next_.Take();
+    if (prepared.ok()) {
+      started_how = ", prepared ahead in " + std::to_string(prepared->took.count()) + " ms: tabs open, logged in";
+      TakeOver(std::move(*prepared));
+    } else {
+      spdlog::warn("the browser started ahead failed ({}); starting one now", redactor_.Redact(prepared.message()));
+    }
+  }
+  if (!browser_) {
+    auto launched = cdp::Browser::Launch(settings_.launch);
+    if (!launched.ok()) return launched.error();
+    browser_ = std::move(*launched);
+    started_how = ", " + std::to_string(browser_->startup_time().count()) + " ms";
+  }
   pid_ = browser_->pid();
   had_browser_ = true;
   if (abandoned_.load()) {
@@ -80,9 +99,21 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
     DropBrowser();
     return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
   }
-  spdlog::info("browser started: {} (pid {}, {} ms)", browser_->version(), browser_->pid(),
-               browser_->startup_time().count());
+  spdlog::info("browser started: {} (pid {}{})", browser_->version(), browser_->pid(), started_how);
   return Status::Ok();
+}
+
+void BrowserClientWorker::TakeOver(PreparedBrowser prepared) {
+  // Only called with no browser, after DropBrowser(): no tab has a page.
+  browser_ = std::move(prepared.browser);
+  for (size_t tab = 0; tab < tabs_.size() && tab < prepared.pages.size(); ++tab) {
+    tabs_[tab].page = std::move(prepared.pages[tab]);
+    tabs_[tab].needs_login = true;
+    tabs_[tab].fresh = true;  // shares the login below (EnsureLoggedIn)
+  }
+  tabs_[0].needs_login = false;  // logged in ahead: its login check is on the page
+  tabs_[0].fresh = false;
+  logins_ = 1;
 }
 
 Status BrowserClientWorker::EnsureTab(int tab, std::unique_lock<std::mutex>& lock) {
@@ -309,10 +340,20 @@ void BrowserClientWorker::Recycle(const std::string& reason) {
   DropBrowser();
 }
 
+void BrowserClientWorker::PrepareNextBrowser() {
+  // next_ is used under mu_. A tab holding it may be starting a browser
+  // (even taking this one over): the Runner asks again after its next client.
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock() || abandoned_.load() || next_.started()) return;
+  spdlog::debug("starting the next browser ahead");
+  next_.Start();
+}
+
 void BrowserClientWorker::Abandon() {
   // Not under mu_: a tab may hold it while a browser starts. The flag stops
   // browsers started from now on; EnsureBrowser checks it after a launch.
   abandoned_ = true;
+  next_.Kill();
   left_.notify_all();
   pid_t pid = pid_.load();
   // Killing the browser fails whatever call is in flight at once.
@@ -321,6 +362,7 @@ void BrowserClientWorker::Abandon() {
 
 void BrowserClientWorker::Shutdown() {
   std::lock_guard<std::mutex> lock(mu_);
+  next_.Cancel();
   DropBrowser();
   disposer_.Flush();  // nothing of a browser outlives the worker
 }

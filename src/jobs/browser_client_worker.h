@@ -5,7 +5,8 @@
 // absent, runs the client steps, checks what was downloaded (a well-formed
 // PDF, the right client's slip) and commits the file. A dead browser (crash,
 // OOM kill, closed socket) is replaced once no other tab is still in it; the
-// attempts it broke count as failed.
+// attempts it broke count as failed. Asked to, it starts the next browser
+// ahead (NextBrowser), and the next start takes that one over.
 
 #include <atomic>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include "core/redactor.h"
 #include "flow/flow_runner.h"
 #include "jobs/client_worker.h"
+#include "jobs/next_browser.h"
 #include "jobs/output_folder.h"
 #include "jobs/slip_check.h"
 
@@ -40,6 +42,8 @@ class BrowserClientWorker : public ClientWorker {
   int tabs() const override { return static_cast<int>(tabs_.size()); }
   AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override;
   void Recycle(const std::string& reason) override;
+  void PrepareNextBrowser() override;
+  pid_t next_browser_pid() const override { return next_.pid(); }
   int downloads_since_start() const override { return downloads_.load(); }
   int browser_restarts() const override { return restarts_; }
   pid_t browser_pid() const override { return pid_.load(); }
@@ -57,6 +61,8 @@ class BrowserClientWorker : public ClientWorker {
   // Under mu_ (lock holds it): a live browser and this tab's page in it.
   Status EnsureTab(int tab, std::unique_lock<std::mutex>& lock);
   Status EnsureBrowser(std::unique_lock<std::mutex>& lock);
+  // Under mu_: the browser prepared ahead becomes the current one, with its tabs.
+  void TakeOver(PreparedBrowser prepared);
   Status EnsureLoggedIn(int tab);
   Result<std::string> CommitToFinalName(const store::WorkItem& item, int tab, const std::string& temp);
   void KeepFailureArtifacts(cdp::Page& page, const std::string& client_id);
@@ -72,6 +78,7 @@ class BrowserClientWorker : public ClientWorker {
   std::mutex mu_;  // the browser, the tabs' pages, in_flight_
   std::unique_ptr<cdp::Browser> browser_;
   cdp::BrowserDisposer disposer_;  // browsers dropped, still being reaped
+  NextBrowser next_;               // the one started ahead, if any
   std::vector<Tab> tabs_;
   int in_flight_ = 0;
   int waiting_to_replace_ = 0;    // tabs in EnsureBrowser waiting for the others to leave a dead browser

@@ -39,6 +39,8 @@ class ClientQueue {
   // Distinct clients taken so far / the number this run will take at most.
   int taken() const { return taken_; }
   int planned() const { return planned_; }
+  // Whether any client is still to come: one not taken yet, or a retry.
+  bool has_more() const { return taken_ < planned_ || !waiting_.empty(); }
   Status Plan();  // counts the work: call once before Next()
 
  private:

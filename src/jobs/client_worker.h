@@ -53,6 +53,14 @@ class ClientWorker {
   // Closes the browser; the next attempt starts a fresh one. The Runner
   // calls it only while no attempt is in flight.
   virtual void Recycle(const std::string& reason) = 0;
+  // Starts the next browser ahead, in the background, for the next recycle
+  // (or the next start after a crash) to take over ready. The Runner asks
+  // with several tabs once the current browser takes no more clients and
+  // the memory budget has room for two; a worker without a browser to
+  // prepare has nothing to do.
+  virtual void PrepareNextBrowser() {}
+  // That browser's process group while it starts or waits, else -1.
+  virtual pid_t next_browser_pid() const { return -1; }
   virtual int downloads_since_start() const = 0;
   virtual int browser_restarts() const = 0;
   virtual pid_t browser_pid() const = 0;  // -1 when no browser runs

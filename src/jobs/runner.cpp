@@ -144,8 +144,10 @@ RunEnd Runner::Run(int64_t run_id) {
       }
     }
     if (in_flight_ == 0) {
+      if (browser_died_) successes_in_browser_ = 0;
       browser_died_ = false;  // every tab is back: the next attempt starts a fresh browser
       if (!recycle_reason_.empty() && !stopping) {
+        successes_in_browser_ = 0;
         ++totals_.recycles;
         worker_.Recycle(recycle_reason_);
         recycle_reason_.clear();
@@ -187,6 +189,7 @@ RunEnd Runner::Run(int64_t run_id) {
     // once the tabs now in flight are back.
     CheckMemoryAfterClients();
     if (store_failed_ || env_.stop_requested()) continue;
+    if (ShouldPrepareNextBrowser(queue)) worker_.PrepareNextBrowser();
     if (in_flight_ > 0) {
       // Returns at once if an attempt has finished already (an unrecorded
       // attempt still counts in in_flight_), else at the first backoff's end.
@@ -261,6 +264,7 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
       return;
     }
     ++totals_.done;
+    ++successes_in_browser_;
     totals_.bytes += s.download.bytes;
     if (s.printed_html) ++totals_.printed_html;
     if (!s.download.facts.linha_digitavel.empty()) ++totals_.verified;
@@ -316,6 +320,37 @@ bool Runner::BrowserBudgetTaken() const {
   return options_.recycle_every > 0 && worker_.downloads_since_start() + in_flight_ >= options_.recycle_every;
 }
 
+bool Runner::ShouldPrepareNextBrowser(const ClientQueue& queue) const {
+  // With one tab nothing idles while the next browser starts, and --tabs 1
+  // is the frugal mode: it never runs two browsers.
+  if (tab_busy_.size() == 1 || in_flight_ == 0 || browser_died_ || worker_.browser_pid() <= 0) return false;
+  // Whether this browser takes more clients, from the Runner's own counts:
+  // an attempt that has finished but is not recorded yet counts in
+  // in_flight_, and would count twice with the worker's downloads. Near the
+  // end of a run that double count would start a browser no client needs.
+  bool budget_taken = options_.recycle_every > 0 && successes_in_browser_ + in_flight_ >= options_.recycle_every;
+  if (!budget_taken && recycle_reason_.empty()) return false;
+  if (!queue.has_more()) return false;  // the run ends with this browser
+  // Two browsers for a moment: only if the last reading plus what one more
+  // browser adds (see started_browser_pss_kb_) stays under the soft limit.
+  if (started_browser_pss_kb_ <= 0) return false;
+  int64_t with_next = last_memory_.worker_rss_kb + last_memory_.browser_pss_kb + started_browser_pss_kb_;
+  if (with_next > SoftLimitKb(last_memory_)) {
+    spdlog::debug("the next browser does not start ahead: {} with it would pass the soft limit {}", Mb(with_next),
+                  Mb(SoftLimitKb(last_memory_)));
+    return false;
+  }
+  return true;
+}
+
+std::vector<pid_t> Runner::BrowserGroups() const {
+  std::vector<pid_t> groups;
+  for (pid_t pid : {worker_.browser_pid(), worker_.next_browser_pid()}) {
+    if (pid > 0) groups.push_back(pid);
+  }
+  return groups;
+}
+
 int64_t Runner::MemoryLimitKb(const MemoryReading& m) const {
   // The limit in force: --memory-limit, or the container's if lower.
   int64_t limit_kb = options_.memory_limit_mb * 1024;
@@ -334,13 +369,19 @@ bool Runner::OverSoftLimit(const MemoryReading& m) const {
 void Runner::AfterClient() {
   ++clients_finished_;
   bool log_due = options_.memory_log_every > 0 && clients_finished_ % options_.memory_log_every == 0;
-  MemoryReading m = env_.sample_memory(worker_.browser_pid(), log_due);
+  std::vector<pid_t> groups = BrowserGroups();
+  MemoryReading m = env_.sample_memory(groups, log_due);
   if (m.browser_pss_estimated && recycle_reason_.empty() && OverSoftLimit(m)) {
-    m = env_.sample_memory(worker_.browser_pid(), true);  // an estimate errs high: confirm before recycling
+    m = env_.sample_memory(groups, true);  // an estimate errs high: confirm before recycling
   }
   if (!m.browser_pss_estimated) {
     totals_.peak_browser_pss_kb = std::max(totals_.peak_browser_pss_kb, m.browser_pss_kb);
+    if (groups.size() == 1 && groups[0] != sized_browser_) {
+      started_browser_pss_kb_ = std::max(started_browser_pss_kb_, m.browser_pss_own_kb);
+      sized_browser_ = groups[0];
+    }
   }
+  last_memory_ = m;
   totals_.peak_worker_rss_kb = std::max(totals_.peak_worker_rss_kb, m.worker_rss_kb);
   {
     std::lock_guard<std::mutex> lock(live_mu_);

@@ -42,8 +42,10 @@ struct RunnerOptions {
 struct MemoryReading {
   int64_t worker_rss_kb = 0;
   int64_t browser_pss_kb = 0;
+  int64_t browser_pss_own_kb = 0;  // of which anonymous and shared memory (see ops::MemorySnapshot)
   bool browser_pss_estimated = false;  // from RSS growth since the last full read
   int browser_processes = 0;
+  int browsers = 0;  // 2 while the next browser starts ahead
   int64_t cgroup_usage_kb = -1;
   int64_t cgroup_limit_kb = -1;
   std::string line;  // the human line: "memory: worker RSS ..."
@@ -54,10 +56,11 @@ struct RunnerEnvironment {
   std::function<bool()> stop_requested;
   // Sleeps until t; returns false at once if a stop is requested.
   std::function<bool(std::chrono::steady_clock::time_point)> wait_until;
-  // full: read the browser's PSS now rather than estimate it (see
-  // ops::MemoryGauge); asked for when the memory log is due and before a
-  // recycle for memory.
-  std::function<MemoryReading(pid_t browser_pid, bool full)> sample_memory;
+  // browser_pgids: the current browser's process group and, while it starts
+  // ahead, the next one's (none when no browser runs). full: read their PSS
+  // now rather than estimate it (see ops::MemoryGauge); asked for when the
+  // memory log is due and before a recycle for memory.
+  std::function<MemoryReading(const std::vector<pid_t>& browser_pgids, bool full)> sample_memory;
   // "SIGTERM", for the last log line of an interrupted run.
   std::function<std::string()> stop_reason;
 };
@@ -123,6 +126,10 @@ class Runner {
   void CheckMemoryAfterClients();
   void AfterClient();
   bool BrowserBudgetTaken() const;
+  // With several tabs, once the browser takes no more clients: whether to
+  // start the next one ahead now (more work waits, and memory has room).
+  bool ShouldPrepareNextBrowser(const class ClientQueue& queue) const;
+  std::vector<pid_t> BrowserGroups() const;
   int64_t MemoryLimitKb(const MemoryReading& m) const;
   int64_t SoftLimitKb(const MemoryReading& m) const;
   bool OverSoftLimit(const MemoryReading& m) const;
@@ -139,6 +146,7 @@ class Runner {
   int consecutive_failures_ = 0;
   int clients_finished_ = 0;
   int clients_unchecked_ = 0;  // recorded, AfterClient not run yet
+  int successes_in_browser_ = 0;  // recorded since the browser started (see ShouldPrepareNextBrowser)
   bool store_failed_ = false;
   std::string store_error_;
   std::string summary_;
@@ -152,6 +160,13 @@ class Runner {
   std::mutex finished_mu_;
   std::condition_variable finished_cv_;
   std::deque<Finished> finished_;
+  MemoryReading last_memory_;
+  // The room the next browser needs while it starts ahead beside the current
+  // one: the anonymous and shared-memory PSS of a browser at its first
+  // reading, alone with its tabs busy (the most seen; a browser just
+  // started with blank tabs has less).
+  int64_t started_browser_pss_kb_ = 0;
+  pid_t sized_browser_ = -1;  // the browser that figure was last read from
   std::string recycle_reason_;  // set: recycle as soon as no attempt is in flight
   bool browser_died_ = false;   // set: start nothing until every tab has come back
   mutable std::mutex live_mu_;

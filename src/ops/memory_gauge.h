@@ -22,12 +22,14 @@ class MemoryGauge {
  public:
   explicit MemoryGauge(MemorySampler sampler = MemorySampler()) : sampler_(std::move(sampler)) {}
 
-  MemorySnapshot Read(pid_t browser_pgid, bool full);
+  // browser_pgids: as MemorySampler::Sample.
+  MemorySnapshot Read(const std::vector<pid_t>& browser_pgids, bool full);
 
  private:
   MemorySampler sampler_;
-  pid_t read_pgid_ = 0;  // the browser the figures below belong to
+  std::vector<pid_t> read_pgids_;  // the browsers the figures below belong to
   int64_t full_pss_kb_ = 0;
+  int64_t full_own_kb_ = 0;
   int64_t rss_at_full_kb_ = 0;
 };
 

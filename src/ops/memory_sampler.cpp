@@ -3,8 +3,11 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +24,21 @@ int64_t ReadKbField(const std::string& path, const std::string& key) {
     }
   }
   return -1;
+}
+
+// Reads the "Key:   123 kB" fields asked for in one pass (a read of
+// smaps_rollup is what costs: the kernel walks the page tables for each).
+// A key the file lacks stays -1.
+void ReadKbFields(const std::string& path, std::initializer_list<std::pair<const char*, int64_t*>> fields) {
+  for (const auto& [key, value] : fields) *value = -1;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    for (const auto& [key, value] : fields) {
+      size_t n = std::strlen(key);
+      if (line.compare(0, n, key) == 0 && line.size() > n && line[n] == ':') *value = std::atoll(line.c_str() + n + 1);
+    }
+  }
 }
 
 int64_t ReadNumber(const std::string& path) {
@@ -51,10 +69,14 @@ int64_t ReadStatmRssKb(const std::string& path) {
 MemorySampler::MemorySampler(std::string proc_root, std::string cgroup_root)
     : proc_(std::move(proc_root)), cgroup_(std::move(cgroup_root)) {}
 
-MemorySnapshot MemorySampler::Sample(pid_t browser_pgid, Browser read) const {
+MemorySnapshot MemorySampler::Sample(const std::vector<pid_t>& browser_pgids, Browser read) const {
   MemorySnapshot s;
   s.worker_rss_kb = std::max<int64_t>(0, ReadKbField(proc_ + "/self/status", "VmRSS"));
-  if (browser_pgid > 0) {
+  auto counted = [&](int pgrp) {
+    return pgrp > 0 && std::find(browser_pgids.begin(), browser_pgids.end(), pgrp) != browser_pgids.end();
+  };
+  s.browsers = static_cast<int>(std::count_if(browser_pgids.begin(), browser_pgids.end(), [](pid_t p) { return p > 0; }));
+  if (s.browsers > 0) {
     if (DIR* dir = opendir(proc_.c_str())) {
       while (dirent* e = readdir(dir)) {
         if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
@@ -65,7 +87,7 @@ MemorySnapshot MemorySampler::Sample(pid_t browser_pgid, Browser read) const {
         char state = 0;
         int ppid = 0, pgrp = 0;
         if (paren == std::string::npos ||
-            std::sscanf(line.c_str() + paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || pgrp != browser_pgid ||
+            std::sscanf(line.c_str() + paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3 || !counted(pgrp) ||
             state == 'Z') {
           continue;
         }
@@ -73,9 +95,12 @@ MemorySnapshot MemorySampler::Sample(pid_t browser_pgid, Browser read) const {
         int64_t rss = ReadStatmRssKb(dir + "/statm");
         if (rss < 0) continue;  // gone meanwhile
         if (read == Browser::kPss) {
-          int64_t pss = ReadKbField(dir + "/smaps_rollup", "Pss");
+          int64_t pss = -1, anon = -1, shmem = -1;
+          ReadKbFields(dir + "/smaps_rollup", {{"Pss", &pss}, {"Pss_Anon", &anon}, {"Pss_Shmem", &shmem}});
           if (pss < 0) continue;
           s.browser_pss_kb += pss;
+          // A kernel before 5.8 has no Pss_Anon: then all of its PSS counts.
+          s.browser_pss_own_kb += anon < 0 ? pss : anon + std::max<int64_t>(0, shmem);
         }
         s.browser_rss_kb += rss;
         ++s.browser_processes;
@@ -139,7 +164,8 @@ void MemorySampler::ReadCgroup(MemorySnapshot& s) const {
 std::string FormatMemoryLine(const MemorySnapshot& s) {
   std::string line = "memory: worker RSS " + Mb(s.worker_rss_kb) + ", browser PSS " +
                      (s.browser_pss_estimated ? "~" + Mb(s.browser_pss_kb) + " (estimated, " : Mb(s.browser_pss_kb) + " (") +
-                     std::to_string(s.browser_processes) + " processes)";
+                     std::to_string(s.browser_processes) + " processes" +
+                     (s.browsers > 1 ? " in " + std::to_string(s.browsers) + " browsers)" : ")");
   if (s.cgroup_version == 0) return line + ", cgroup: none found";
   line += ", cgroup " + Mb(s.cgroup_usage_kb) + " of " +
           (s.cgroup_limit_kb > 0 ? Mb(s.cgroup_limit_kb) : std::string("no limit")) + " (v" +

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace boletos::ops {
 
@@ -18,8 +19,14 @@ struct MemorySnapshot {
   int64_t worker_rss_kb = 0;
   int64_t browser_pss_kb = 0;  // 0 when only RSS was read
   int64_t browser_rss_kb = 0;
+  // The part of that PSS in anonymous and shared-memory pages (Pss_Anon +
+  // Pss_Shmem), read with it: what one more browser like it would add to
+  // the tree's PSS. Its file pages (the binary, fonts, ICU data) are mapped
+  // by the other browser already, and a page's PSS only splits further.
+  int64_t browser_pss_own_kb = 0;
   bool browser_pss_estimated = false;  // set by MemoryGauge between full reads
   int browser_processes = 0;
+  int browsers = 0;  // two while the next one starts ahead (jobs::NextBrowser)
   int64_t cgroup_usage_kb = -1;  // -1: unknown
   int64_t cgroup_limit_kb = -1;  // -1: unknown or unlimited
   int cgroup_version = 0;        // 1, 2, or 0 when none was found
@@ -30,8 +37,10 @@ class MemorySampler {
   // The roots are injectable so tests can point them at fake trees.
   explicit MemorySampler(std::string proc_root = "/proc", std::string cgroup_root = "/sys/fs/cgroup");
   enum class Browser { kRssOnly, kPss };
-  // browser_pgid <= 0: no browser.
-  MemorySnapshot Sample(pid_t browser_pgid, Browser read = Browser::kPss) const;
+  // Every process in these process groups counts (one group per browser:
+  // the current one and, for a moment, the next one starting ahead). Empty:
+  // no browser.
+  MemorySnapshot Sample(const std::vector<pid_t>& browser_pgids, Browser read = Browser::kPss) const;
 
  private:
   void ReadCgroup(MemorySnapshot& s) const;

@@ -22,6 +22,8 @@ class ObservedWorker : public jobs::ClientWorker {
   int tabs() const override { return inner_.tabs(); }
   jobs::AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override;
   void Recycle(const std::string& reason) override { inner_.Recycle(reason); }
+  void PrepareNextBrowser() override { inner_.PrepareNextBrowser(); }
+  pid_t next_browser_pid() const override { return inner_.next_browser_pid(); }
   int downloads_since_start() const override { return inner_.downloads_since_start(); }
   int browser_restarts() const override { return inner_.browser_restarts(); }
   pid_t browser_pid() const override { return inner_.browser_pid(); }

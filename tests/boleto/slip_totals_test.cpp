@@ -61,7 +61,7 @@ jobs::RunnerEnvironment QuietEnv() {
                                    std::this_thread::sleep_until(t);
                                    return true;
                                  },
-                                 [](pid_t, bool) { return jobs::MemoryReading{}; },
+                                 [](const std::vector<pid_t>&, bool) { return jobs::MemoryReading{}; },
                                  [] { return std::string("test"); }};
 }
 

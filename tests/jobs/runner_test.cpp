@@ -73,7 +73,7 @@ struct Harness {
           }
           return true;
         },
-        [this](pid_t, bool full) {
+        [this](const std::vector<pid_t>&, bool full) {
           full_reads.push_back(full);
           MemoryReading m;
           m.browser_pss_estimated = !full && estimated_pss_kb >= 0;

@@ -6,6 +6,8 @@
 // killed while three tabs are in it.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <condition_variable>
@@ -24,6 +26,7 @@
 #include "flow/flow_runner.h"
 #include "jobs/browser_client_worker.h"
 #include "jobs/runner.h"
+#include "ops/memory_gauge.h"
 #include "store/clients_csv.h"
 
 namespace fs = std::filesystem;
@@ -91,6 +94,8 @@ class CountingWorker : public jobs::ClientWorker {
     cv_.notify_all();
   }
   void Recycle(const std::string& reason) override { inner_.Recycle(reason); }
+  void PrepareNextBrowser() override { inner_.PrepareNextBrowser(); }
+  pid_t next_browser_pid() const override { return inner_.next_browser_pid(); }
   int downloads_since_start() const override { return inner_.downloads_since_start(); }
   int browser_restarts() const override { return inner_.browser_restarts(); }
   pid_t browser_pid() const override { return inner_.browser_pid(); }
@@ -186,11 +191,20 @@ class Rig {
           std::this_thread::sleep_until(t);
           return true;
         },
-        [this](pid_t pid, bool) {
-          if (pid > 0) {
-            std::lock_guard<std::mutex> lock(pids_mu_);
-            browser_pids_.insert(pid);
-          }
+        // Real readings, as run_cycle.cpp takes them: they decide whether
+        // the next browser starts ahead.
+        [this](const std::vector<pid_t>& browsers, bool full) {
+          ops::MemorySnapshot s = gauge_.Read(browsers, full);
+          std::lock_guard<std::mutex> lock(pids_mu_);
+          browser_pids_.insert(browsers.begin(), browsers.end());
+          if (browsers.size() == 2) started_ahead_.insert(browsers[1]);
+          if (browsers.size() == 1 && started_ahead_.count(browsers[0])) taken_over_.insert(browsers[0]);
+          jobs::MemoryReading m;
+          m.worker_rss_kb = s.worker_rss_kb;
+          m.browser_pss_kb = s.browser_pss_kb;
+          m.browser_pss_own_kb = s.browser_pss_own_kb;
+          m.browser_pss_estimated = s.browser_pss_estimated;
+          return m;
           return jobs::MemoryReading{};
         },
         [] { return std::string("SIGTERM"); }};
@@ -255,6 +269,18 @@ class Rig {
     EXPECT_EQ(test_support::ZombieChildren(), 0);
   }
 
+  // Browsers that started ahead beside the current one and later took over.
+  int BrowsersTakenOver() {
+    std::lock_guard<std::mutex> lock(pids_mu_);
+    return static_cast<int>(taken_over_.size());
+  }
+  int PortalLogins() {
+    httplib::Client client("127.0.0.1", portal_->port());
+    auto res = client.Get("/__test/stats");
+    EXPECT_TRUE(res && res->status == 200);
+    return res ? nlohmann::json::parse(res->body).value("logins", -1) : -1;
+  }
+
   std::string browsers() const { return dir_.File("browsers"); }
   demo::DemoPortal& portal() { return *portal_; }
   jobs::BrowserClientWorker& worker() { return *worker_; }
@@ -278,8 +304,11 @@ class Rig {
   std::unique_ptr<jobs::BrowserClientWorker> worker_;
   std::unique_ptr<CountingWorker> counting_;
   std::unique_ptr<jobs::Runner> runner_;
+  ops::MemoryGauge gauge_;
   std::mutex pids_mu_;
   std::set<pid_t> browser_pids_;
+  std::set<pid_t> started_ahead_;  // seen in a reading beside the current browser
+  std::set<pid_t> taken_over_;     // of those, seen later as the current browser
   std::set<demo::Delivery> deliveries_;
 };
 
@@ -292,6 +321,21 @@ TEST(TabsInABrowser, FourTabsDownloadEveryClientsOwnSlipAcrossRecycles) {
   EXPECT_EQ(rig.deliveries().size(), 5u) << "all five ways the portal delivers";
   EXPECT_EQ(rig.totals().done, rig.clients());
   EXPECT_GE(rig.totals().recycles, 3);
+  rig.ExpectNoBrowserLeft();
+}
+
+TEST(TabsInABrowser, TheNextBrowserStartsAheadLoggedInAndTakesOverAtEachRecycle) {
+  Rig rig(16, 3);
+  EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kFinished);
+  rig.ExpectAllDoneWithTheirOwnSlips();
+  const int browsers = 4;  // 16 clients, 4 downloads each, no failure
+  EXPECT_GE(rig.totals().recycles, browsers - 1);
+  // Each browser after the first started beside the one before, was read
+  // with it, and then became the current one; the last one started none.
+  EXPECT_EQ(rig.BrowsersTakenOver(), browsers - 1);
+  // One login per browser: the one done ahead is not done again, and its
+  // other tabs share it.
+  EXPECT_EQ(rig.PortalLogins(), browsers);
   rig.ExpectNoBrowserLeft();
 }
 

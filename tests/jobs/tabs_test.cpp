@@ -40,6 +40,8 @@ class TabbedWorker : public ClientWorker {
   std::set<int> tabs_used;
   std::vector<std::string> recycle_reasons;
   std::vector<int> downloads_per_browser;  // at each recycle
+  std::atomic<bool> ahead{false};          // a next browser is starting ahead
+  std::vector<int> downloads_when_ahead;   // the current browser's downloads when each started
 
   int tabs() const override { return tabs_; }
   AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
@@ -94,8 +96,16 @@ class TabbedWorker : public ClientWorker {
     s.download.sha256 = std::string(64, 'b');
     return s;
   }
+  void PrepareNextBrowser() override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (ahead) return;  // one at a time, as BrowserClientWorker
+    ahead = true;
+    downloads_when_ahead.push_back(downloads.load());
+  }
+  pid_t next_browser_pid() const override { return ahead ? 4343 : -1; }
   void Recycle(const std::string& reason) override {
     if (in_flight > 0) ++recycles_while_busy;
+    ahead = false;  // the next start takes it over
     std::lock_guard<std::mutex> lock(mu);
     recycle_reasons.push_back(reason);
     downloads_per_browser.push_back(downloads.exchange(0));
@@ -117,7 +127,7 @@ RunnerEnvironment QuietEnv() {
         std::this_thread::sleep_until(t);
         return true;
       },
-      [](pid_t, bool) {
+      [](const std::vector<pid_t>&, bool) {
         MemoryReading m;
         m.browser_pss_kb = 100 * 1024;
         m.worker_rss_kb = 10 * 1024;
@@ -126,6 +136,27 @@ RunnerEnvironment QuietEnv() {
       },
       [] { return std::string("SIGTERM"); }};
 }
+
+// Readings of a browser of 100 MB PSS, 20 MB of it its own (anonymous),
+// and a worker of 10 MB; the browser groups each reading was asked for.
+struct RoomyEnv {
+  int64_t own_kb = 20 * 1024;
+  std::mutex mu;
+  std::set<std::vector<pid_t>> groups_read;
+  RunnerEnvironment Env() {
+    RunnerEnvironment env = QuietEnv();
+    env.sample_memory = [this](const std::vector<pid_t>& groups, bool) {
+      std::lock_guard<std::mutex> lock(mu);
+      groups_read.insert(groups);
+      MemoryReading m;
+      m.browser_pss_kb = 100 * 1024;
+      m.browser_pss_own_kb = own_kb;
+      m.worker_rss_kb = 10 * 1024;
+      return m;
+    };
+    return env;
+  }
+};
 
 RunnerOptions Options() {
   RunnerOptions o;
@@ -203,4 +234,59 @@ TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreR
   EXPECT_GE(runner.totals().failed_attempts, 1);
   EXPECT_LE(runner.totals().failed_attempts, 4);
   EXPECT_EQ(worker.attempts_while_dead.load(), 0);
+}
+
+TEST(Tabs, TheNextBrowserStartsAheadWhileTheLastClientsOfEachBrowserButTheLastRun) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(20));
+  TabbedWorker worker(3);
+  auto o = Options();
+  o.recycle_every = 5;
+  RoomyEnv memory;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, memory.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5, 5}));
+  // Browsers 2 to 4 were started ahead, each before the one before had
+  // finished its 5 clients; after the fourth no client was left.
+  ASSERT_EQ(worker.downloads_when_ahead.size(), 3u) << ::testing::PrintToString(worker.downloads_when_ahead);
+  for (int downloads : worker.downloads_when_ahead) EXPECT_LT(downloads, 5);
+  // Readings meanwhile covered both browsers.
+  EXPECT_EQ(memory.groups_read.count(std::vector<pid_t>{4242, 4343}), 1u);
+  EXPECT_EQ(memory.groups_read.count(std::vector<pid_t>{4242}), 1u);
+}
+
+TEST(Tabs, NoBrowserStartsAheadWithoutRoomForTwoUnderTheSoftLimit) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(20));
+  TabbedWorker worker(3);
+  auto o = Options();
+  o.recycle_every = 5;
+  o.memory_limit_mb = 512;  // soft limit 358.4 MB: 10 + 100 + 250 would pass it
+  RoomyEnv memory;
+  memory.own_kb = 250 * 1024;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, memory.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  EXPECT_TRUE(worker.downloads_when_ahead.empty());
+  EXPECT_EQ(runner.totals().recycles, 4) << "recycles go on as before";
+}
+
+TEST(Tabs, OneTabNeverRunsTwoBrowsers) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(12));
+  TabbedWorker worker(1);
+  auto o = Options();
+  o.recycle_every = 4;
+  RoomyEnv memory;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, memory.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 12);
+  EXPECT_TRUE(worker.downloads_when_ahead.empty());
 }

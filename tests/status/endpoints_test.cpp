@@ -95,7 +95,7 @@ struct InFlightRun {
       o.period = "2026-12";
       o.memory_log_every = 1;
       jobs::RunnerEnvironment env{[] { return false; }, [](auto) { return true; },
-                                  [this](pid_t, bool) {
+                                  [this](const std::vector<pid_t>&, bool) {
                                     int n = ++readings;
                                     jobs::MemoryReading m;
                                     m.worker_rss_kb = 20 * 1024 + n;
