@@ -87,6 +87,10 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
     }
   }
   if (!browser_) {
+    // Abandon() during Take() is why that one failed: start no other.
+    if (abandoned_.load()) {
+      return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
+    }
     auto launched = cdp::Browser::Launch(settings_.launch);
     if (!launched.ok()) return launched.error();
     browser_ = std::move(*launched);

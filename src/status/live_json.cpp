@@ -40,6 +40,7 @@ Json LiveToJson(const LiveSnapshot& s, const HealthVerdict& health) {
                   {"browser_pss_kb", m.browser_pss_kb},
                   {"browser_pss_estimated", m.browser_pss_estimated},
                   {"browser_processes", m.browser_processes},
+                  {"browsers", m.browsers},
                   {"cgroup_usage_kb", KbOrNull(m.cgroup_usage_kb)},
                   {"cgroup_limit_kb", m.cgroup_limit_kb > 0 ? Json(m.cgroup_limit_kb) : Json()},
                   {"limit_kb", s.memory_limit_kb}};

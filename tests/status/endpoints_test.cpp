@@ -101,6 +101,7 @@ struct InFlightRun {
                                     m.worker_rss_kb = 20 * 1024 + n;
                                     m.browser_pss_kb = (100 + 10 * n) * 1024;
                                     m.browser_processes = 1;
+                                    m.browsers = 1;
                                     return m;
                                   },
                                   [] { return std::string("SIGTERM"); }};
@@ -160,6 +161,7 @@ TEST(StatusPort, ServesTheRunInFlight) {
   EXPECT_EQ(live["run"]["bytes"], 2000);
   EXPECT_EQ(live["memory"]["browser_pss_kb"], 120 * 1024);
   EXPECT_EQ(live["memory"]["limit_kb"], 512 * 1024);
+  EXPECT_EQ(live["memory"]["browsers"], 1);
   EXPECT_EQ(live["failures"]["failed_attempts"], 0);
 
   auto metrics = run.Get("/metrics");
