@@ -376,7 +376,9 @@ void Runner::AfterClient() {
   }
   if (!m.browser_pss_estimated) {
     totals_.peak_browser_pss_kb = std::max(totals_.peak_browser_pss_kb, m.browser_pss_kb);
-    if (groups.size() == 1 && groups[0] != sized_browser_) {
+    // Its first reading alone: not one of the next browser between the
+    // recycle and its take-over (only one tab logged in, nothing loaded).
+    if (groups.size() == 1 && groups[0] == worker_.browser_pid() && groups[0] != sized_browser_) {
       started_browser_pss_kb_ = std::max(started_browser_pss_kb_, m.browser_pss_own_kb);
       sized_browser_ = groups[0];
     }

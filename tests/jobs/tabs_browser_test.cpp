@@ -182,6 +182,10 @@ class Rig {
     o.max_attempts = max_attempts;
     o.max_consecutive_failures = 1000;  // the faults are the test, not a portal that is down
     o.memory_log_every = 0;
+    // The readings are real, but this test process holds the portal too
+    // and, under ASan, some 200 MB of shadow memory: against 512 MB the
+    // Runner would recycle for memory after nearly every client.
+    o.memory_limit_mb = 64 * 1024;
     o.backoff.base = std::chrono::milliseconds(50);
     o.backoff.cap = std::chrono::milliseconds(400);
     jobs::RunnerEnvironment env{
