@@ -6,7 +6,8 @@
 // bench/run) ran one after the other while every tab waited.
 //
 // It is only ever a second browser for a moment, so the Runner starts it
-// only when the memory budget has room for one (see Runner::NextBrowserFits).
+// only when the memory budget has room for one (see
+// Runner::ShouldPrepareNextBrowser).
 
 #include <sys/types.h>
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,21 +13,9 @@
 namespace boletos::ops {
 namespace {
 
-// Reads "Key:   123 kB" from a /proc status-like file.
-int64_t ReadKbField(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, key.size(), key) == 0 && line.size() > key.size() && line[key.size()] == ':') {
-      return std::atoll(line.c_str() + key.size() + 1);
-    }
-  }
-  return -1;
-}
-
-// Reads the "Key:   123 kB" fields asked for in one pass (a read of
-// smaps_rollup is what costs: the kernel walks the page tables for each).
-// A key the file lacks stays -1.
+// Reads the "Key:   123 kB" fields asked for from a /proc status-like file
+// in one pass (a read of smaps_rollup is what costs: the kernel walks the
+// page tables for each). A key the file lacks stays -1.
 void ReadKbFields(const std::string& path, std::initializer_list<std::pair<const char*, int64_t*>> fields) {
   for (const auto& [key, value] : fields) *value = -1;
   std::ifstream in(path);
@@ -39,6 +26,12 @@ void ReadKbFields(const std::string& path, std::initializer_list<std::pair<const
       if (line.compare(0, n, key) == 0 && line.size() > n && line[n] == ':') *value = std::atoll(line.c_str() + n + 1);
     }
   }
+}
+
+int64_t ReadKbField(const std::string& path, const char* key) {
+  int64_t value = -1;
+  ReadKbFields(path, {{key, &value}});
+  return value;
 }
 
 int64_t ReadNumber(const std::string& path) {
