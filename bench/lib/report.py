@@ -43,12 +43,13 @@ def boletos_summary(log):
 
 def read_run(rec):
     d = rec["dir"]
-    meas = load(os.path.join(d, "measure.json"), {})
+    kind = rec.get("kind", "memory")
+    meas = load(os.path.join(d, "timed.json" if kind == "time" else "measure.json"), {})
     ver = load(os.path.join(d, "verify.json"))
     code = int(text(os.path.join(d, "exit"), "-1") or -1)
     log = text(os.path.join(d, "log"))
-    r = {"label": rec["label"].split("#")[0], "group": rec["group"], "exit": code, "verify": ver,
-         "wall": meas.get("wall_s"), "pss": meas.get("tree_pss_kb", 0) / MIB,
+    r = {"label": rec["label"].split("#")[0], "group": rec["group"], "kind": kind, "exit": code, "verify": ver,
+         "wall": meas.get("wall_s"), "cpu": meas.get("cpu_s"), "pss": meas.get("tree_pss_kb", 0) / MIB,
          "rss": meas.get("driver_rss_kb", 0) / MIB, "hwm": meas.get("driver_hwm_kb", 0) / MIB,
          "procs": meas.get("tree_procs"), "samples": meas.get("samples"),
          "load": "%s→%s" % (text(os.path.join(d, "load.before"), "?"), text(os.path.join(d, "load.after"), "?")),
@@ -65,7 +66,9 @@ def read_run(rec):
 
 
 def fold(runs):
-    """One row per label: medians of the repeats (all must have succeeded)."""
+    """One row per label: medians of the repeats (all must have succeeded).
+    Wall and CPU time come from the timed runs when there are any, memory
+    from the sampled ones; "sampled_wall" is the wall time under the sampler."""
     rows, order = {}, []
     for r in runs:
         if r["label"] not in rows:
@@ -75,13 +78,20 @@ def fold(runs):
     out = []
     for label in order:
         rs = rows[label]
-        base = dict(rs[-1])
-        base["n"] = len(rs)
-        base["ok"] = all(x["ok"] for x in rs)
+        timed = [x for x in rs if x["kind"] == "time"]
+        sampled = [x for x in rs if x["kind"] == "memory"]
+        failed = [x for x in rs if not x["ok"]]
+        base = dict(failed[-1] if failed else (sampled or timed)[-1])
+        base["n"] = max(len(timed), len(sampled))
+        base["ok"] = not failed
         if base["ok"]:
-            for k in ("wall", "pss", "rss", "hwm"):
-                base[k] = statistics.median(x[k] for x in rs)
-            owns = [x["own"] for x in rs if x["own"]]
+            if sampled:
+                for k in ("pss", "rss", "hwm"):
+                    base[k] = statistics.median(x[k] for x in sampled)
+                base["sampled_wall"] = statistics.median(x["wall"] for x in sampled)
+            base["wall"] = statistics.median(x["wall"] for x in (timed or sampled))
+            base["cpu"] = statistics.median(x["cpu"] for x in timed) if timed else None
+            owns = [x["own"] for x in sampled if x["own"]]
             if owns:
                 base["own"] = (statistics.median(o[0] for o in owns), statistics.median(o[1] for o in owns))
         base["load"] = ", ".join(x["load"] for x in rs)
@@ -133,26 +143,36 @@ def side_section(runs, n):
     faster = min(peers, key=lambda r: r["wall"]) if peers else None
     reps = max((r["n"] for r in rows), default=1)
     out = ["## Side by side: %d clients, a new browser every 10 downloads" % n, ""]
-    out.append("Same demo portal, same clients, same Chromium. Memory sampled every 100 ms from "
-               "`/proc/*/smaps_rollup` over the driver's whole process tree (driver + browser); "
-               "driver RSS is the worker's or node's own VmRSS. MiB = 1024 KiB. Ratios are to the faster "
-               "of Playwright/Puppeteer (%s)%s." % (faster["label"] if faster else "none succeeded",
-                                                     "; figures are medians of %d runs" % reps if reps > 1 else ""))
+    out.append("Same demo portal, same clients, same Chromium. Each contender ran twice%s: once timed alone "
+               "(wall time, and the CPU time of the driver and its browser from `wait4`), once with its memory "
+               "sampled every 100 ms from `/proc/*/smaps_rollup` over the driver's whole process tree (driver + "
+               "browser); driver RSS is the worker's or node's own VmRSS. MiB = 1024 KiB. Ratios are to the faster "
+               "of Playwright/Puppeteer (%s)%s." % (
+                   " per repetition" if reps > 1 else "", faster["label"] if faster else "none succeeded",
+                   "; figures are medians of %d repetitions" % reps if reps > 1 else ""))
     out.append("")
-    out.append("| contender | result | wall (s) | per client (ms) | peak tree PSS (MiB) | peak driver RSS (MiB) "
-               "| time vs faster peer | PSS vs faster peer | load avg (start→end) |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    out.append("| contender | result | wall (s) | per client (ms) | CPU (s) | peak tree PSS (MiB) "
+               "| peak driver RSS (MiB) | time vs faster peer | PSS vs faster peer | load avg (start→end) |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    names = {"boletos-tabs1": "boletos --tabs 1", "boletos-tabs4": "boletos --tabs 4",
+             "playwright": "Playwright", "puppeteer": "Puppeteer"}
     for r in rows:
-        name = {"boletos-tabs1": "boletos --tabs 1", "boletos-tabs4": "boletos --tabs 4",
-                "playwright": "Playwright", "puppeteer": "Puppeteer"}.get(r["label"], r["label"])
+        name = names.get(r["label"], r["label"])
         if not r["ok"]:
-            out.append("| %s | %s | — | — | — | — | — | — | %s |" % (name, result_text(r, n), r["load"]))
+            out.append("| %s | %s | — | — | — | — | — | — | — | %s |" % (name, result_text(r, n), r["load"]))
             continue
         tr = "%.2f×" % (r["wall"] / faster["wall"]) if faster else "—"
         pr = "%.2f×" % (r["pss"] / faster["pss"]) if faster and faster["pss"] else "—"
-        out.append("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s |" % (
-            name, result_text(r, n), r["wall"], 1000 * r["wall"] / n, f1(r["pss"]), f1(r["rss"]), tr, pr, r["load"]))
+        cpu = f1(r["cpu"]) if r.get("cpu") is not None else "—"
+        out.append("| %s | %s | %.1f | %.0f | %s | %s | %s | %s | %s | %s |" % (
+            name, result_text(r, n), r["wall"], 1000 * r["wall"] / n, cpu, f1(r["pss"]), f1(r["rss"]), tr, pr,
+            r["load"]))
     out.append("")
+    under = [(names.get(r["label"], r["label"]), r["sampled_wall"]) for r in rows if r["ok"] and r.get("sampled_wall")]
+    if under and any(r.get("cpu") is not None for r in rows):
+        out.append("Wall time of the memory-sampled runs (not used above: the sampler's own CPU slows a contender "
+                   "that keeps both CPUs busy): %s." % ", ".join("%s %.1f s" % u for u in under))
+        out.append("")
     b = next((r for r in rows if r["label"] == "boletos-tabs1"), None)
     if b and b["ok"] and b["own"]:
         out.append("boletos' own summary line (its sampler, every --memory-log-every clients): peak browser PSS "
