@@ -45,4 +45,9 @@ std::set<std::string> Flow::TemplateNames() const {
   return names;
 }
 
+int Flow::LineOf(const std::string& name) const {
+  auto it = name_lines.find(name);
+  return it == name_lines.end() ? 0 : it->second;
+}
+
 }  // namespace boletos::flow

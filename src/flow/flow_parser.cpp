@@ -34,9 +34,14 @@ class StepParser {
     std::string text = Scalar(n, what);
     auto t = Template::Parse(text);
     if (!t.ok()) Fail(n, what + ": " + t.message());
-    for (const auto& name : t->names()) CheckName(n, name);
+    for (const auto& name : t->names()) {
+      CheckName(n, name);
+      first_use_.emplace(name, LineOf(n));  // keeps the first
+    }
     return std::move(*t);
   }
+
+  const std::map<std::string, int>& first_use() const { return first_use_; }
 
   void CheckName(const YAML::Node& n, const std::string& name) {
     if (name == "period" || name == "period_name") return;
@@ -173,6 +178,7 @@ class StepParser {
   }
 
   const std::set<std::string>& var_names_;
+  std::map<std::string, int> first_use_;  // template name -> flow-file line
 };
 
 Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>& overrides) {
@@ -240,6 +246,7 @@ Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>&
     if (mb <= 0) Fail(max, "max_pdf_mb must be more than 0");
     flow.max_pdf_mb = mb;
   }
+  flow.name_lines = steps.first_use();
   return flow;
 }
 
@@ -276,8 +283,10 @@ Status CheckClientColumns(const Flow& flow, const std::set<std::string>& columns
     if (column == "id" || column == "name" || column == "document" || columns.count(column)) continue;
     std::string list;
     for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
-    return MakeError(ErrorKind::kBadInput, flow.path + ": unknown template name {{" + name +
-                                               "}}: the clients have the columns " + list);
+    int line = flow.LineOf(name);
+    return MakeError(ErrorKind::kBadInput, flow.path + (line > 0 ? ":" + std::to_string(line) : "") +
+                                               ": unknown template name {{" + name + "}}: the clients have the columns " +
+                                               list + " (fix the flow or add the column to the CSV and import it again)");
   }
   return Status::Ok();
 }

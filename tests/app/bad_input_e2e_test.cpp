@@ -154,10 +154,12 @@ TEST_F(BadInput, AnUnknownTemplateNameIsCaughtBeforeChromiumStarts) {
 }
 
 TEST_F(BadInput, AnUnknownClientColumnInTheFlowIsCaughtBeforeChromiumStarts) {
-  WriteFlowReplacing("{{client.document}}", "{{client.cpf}}");
+  int line = WriteFlowReplacing("{{client.document}}", "{{client.cpf}}");
   Outcome o = RunWithFlow(ws_.Path("bad-flow.yaml"));
   EXPECT_EQ(o.code, 2) << o.all();
-  EXPECT_NE(o.all().find("{{client.cpf}}"), std::string::npos) << o.all();
+  EXPECT_NE(o.all().find("bad-flow.yaml:" + std::to_string(line) + ": unknown template name {{client.cpf}}"),
+            std::string::npos)
+      << o.all();
   ExpectNoBrowserStarted(o);
   ExpectNothingChanged();
 }
