@@ -147,6 +147,14 @@ RunEnd Runner::Run(int64_t run_id) {
       if (browser_died_) successes_in_browser_ = 0;
       browser_died_ = false;  // every tab is back: the next attempt starts a fresh browser
       if (!recycle_reason_.empty() && !stopping) {
+        if (!queue.has_more()) {
+          // The run's last client is done (every attempt is recorded here,
+          // so a retry still due would show): the browser goes at shutdown,
+          // no recycle to count. The budget it took would keep the loop
+          // below from finding the queue empty, so the run ends here.
+          CheckMemoryAfterClients();
+          break;
+        }
         successes_in_browser_ = 0;
         ++totals_.recycles;
         worker_.Recycle(recycle_reason_);

@@ -200,6 +200,19 @@ TEST(Recycle, TheBrowserIsReplacedEveryNDownloads) {
   EXPECT_EQ(h.worker.recycle_reasons[0], "every 2 downloads");
 }
 
+TEST(Recycle, NoRecycleFollowsTheRunsLastClient) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4"});
+  auto o = h.Options();
+  o.recycle_every = 2;
+  auto run = h.db->BeginRun(o.period, 1, "test");
+  Runner runner(o, *h.db, h.worker, h.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  // After c2 only: the browser c4 leaves behind goes at shutdown.
+  EXPECT_EQ(h.worker.recycle_reasons, (std::vector<std::string>{"every 2 downloads"}));
+  EXPECT_EQ(runner.totals().recycles, 1);
+}
+
 TEST(Recycle, TheBrowserIsReplacedEarlyOverTheSoftMemoryLimit) {
   Harness h;
   Import(*h.db, {"c1", "c2"});
