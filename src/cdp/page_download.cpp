@@ -48,7 +48,26 @@ struct DownloadState {
   std::string html_session;  // a session whose document loaded as HTML
   std::string html_url;
   std::map<std::string, std::string> navigated;  // sessionId -> URL committed (main frame)
+  std::vector<std::string> loaded;               // sessions that loaded since: to look at
+  std::string error_page;  // "a text/plain page (URL, HTTP 504)": an answer that is no slip
 };
+
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool IsHtmlType(const std::string& content_type) {
+  return content_type == "text/html" || content_type == "application/xhtml+xml";
+}
+
+// What a portal's error answer comes as: a gateway's text/plain 504, a JSON
+// or XML error. A PDF never commits as a document here (the shell downloads
+// it), and other types (images) are left to the download or the timeout.
+bool IsErrorDocumentType(const std::string& content_type) {
+  if (IsHtmlType(content_type)) return false;
+  return content_type.rfind("text/", 0) == 0 || content_type == "application/json" ||
+         content_type == "application/xml" || EndsWith(content_type, "+json") || EndsWith(content_type, "+xml");
+}
 
 }  // namespace
 
@@ -111,13 +130,34 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
           st.navigated[e.session_id] = frame.value("url", "");
         }
       } else if (e.method == "Page.loadEventFired") {
-        auto it = st.navigated.find(e.session_id);
-        if (it != st.navigated.end() && st.html_session.empty()) {
-          st.html_session = e.session_id;
-          st.html_url = it->second;
-        }
+        if (st.navigated.count(e.session_id)) st.loaded.push_back(e.session_id);
       }
     }
+
+    // A document finished loading in our tab or a popup: an HTML page to
+    // print, or an error the portal answered with (fail now, not at the
+    // timeout).
+    auto look_at = [&](const std::string& session, const Json& doc) {
+      if (!doc.is_object() || doc.value("url", "") == "about:blank" || doc.value("readyState", "") != "complete") {
+        return;
+      }
+      std::string type = doc.value("contentType", "");
+      if (IsHtmlType(type) && st.html_session.empty()) {
+        st.html_session = session;
+        st.html_url = doc.value("url", "");
+      } else if (IsErrorDocumentType(type) && st.error_page.empty()) {
+        int status = doc.value("status", 0);
+        st.error_page = "a " + type + " page (" + doc.value("url", "") +
+                        (status > 0 ? ", HTTP " + std::to_string(status) : "") + ")";
+      }
+    };
+    auto document_state = [&](const std::string& session) -> Json {
+      auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
+                             session, deadline);
+      return doc.ok() ? (*doc)["result"]["value"] : Json();
+    };
+    for (const std::string& session : st.loaded) look_at(session, document_state(session));
+    st.loaded.clear();
 
     for (const std::string& target : st.popups_to_attach) {
       auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
@@ -127,16 +167,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       waiter.Watch(session, {"Page.frameNavigated", "Page.loadEventFired"});
       (void)conn_->Call("Page.enable", Json::object(), session, deadline);
       // It may have loaded before we listened: ask it where it stands.
-      auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
-                             session, deadline);
-      if (doc.ok()) {
-        const Json& v = (*doc)["result"]["value"];
-        if (v.is_object() && v.value("url", "") != "about:blank" && v.value("readyState", "") == "complete" &&
-            v.value("contentType", "") == "text/html" && st.html_session.empty()) {
-          st.html_session = session;
-          st.html_url = v.value("url", "");
-        }
-      }
+      look_at(session, document_state(session));
     }
     st.popups_to_attach.clear();
 
@@ -152,6 +183,11 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       struct stat sb {};
       stat(dest_path.c_str(), &sb);
       return DownloadResult{DownloadResult::Kind::kFile, st.url, st.suggested, static_cast<int64_t>(sb.st_size)};
+    }
+    if (!st.error_page.empty() && st.guid.empty()) {
+      close_popups();
+      return MakeError(ErrorKind::kPortalError,
+                       what + " opened " + st.error_page + " instead of a PDF: the portal answered with an error");
     }
     if (!st.html_session.empty() && st.guid.empty()) {
       if (!print_html) {

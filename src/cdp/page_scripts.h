@@ -89,6 +89,7 @@ inline constexpr const char* kSelectOption = R"JS(
 
 // () -> {url, contentType, readyState} of the current document.
 inline constexpr const char* kDocumentState = R"JS(
-(() => ({url: location.href, contentType: document.contentType, readyState: document.readyState}))())JS";
+(() => ({url: location.href, contentType: document.contentType, readyState: document.readyState,
+         status: (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0}))())JS";
 
 }  // namespace boletos::cdp::scripts

@@ -162,6 +162,23 @@ TEST_F(BrowserTest, AClickThatDownloadsNothingTimesOut) {
   EXPECT_NE(r.message().find("nothing was downloaded"), std::string::npos) << r.message();
 }
 
+class ErrorAnswers : public BrowserTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ErrorAnswers, FailAtOnceAndSayWhatCameInstead) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = page_->Download(DownloadAction{std::string("#") + GetParam(), ""}, Out("x.pdf"), /*print_html=*/true,
+                           Secs(20));
+  ASSERT_FALSE(r.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "waited for the timeout";
+  EXPECT_EQ(r.kind(), ErrorKind::kPortalError) << r.message();
+  EXPECT_NE(r.message().find("a text/plain page (" + site_.url("/busy") + ", HTTP 504)"), std::string::npos)
+      << r.message();
+  EXPECT_FALSE(fs::exists(Out("x.pdf")));
+}
+
+INSTANTIATE_TEST_SUITE_P(InTheTabOrANewOne, ErrorAnswers, ::testing::Values("busy", "busytab", "busypopup"));
+
 TEST_F(BrowserTest, PrintToPdfGivesAValidPdf) {
   ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
   std::string dest = Out("print.pdf");

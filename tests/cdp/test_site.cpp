@@ -61,6 +61,9 @@ const char* kLinksPage = R"HTML(<!doctype html><html><body>
 <a id="htmltab" href="/slip.html" target="_blank">html tab</a>
 <a id="slow" href="/slow.pdf">slow</a>
 <a id="nothing" href="#">nothing</a>
+<a id="busy" href="/busy">busy</a>
+<a id="busytab" href="/busy" target="_blank">busy tab</a>
+<a id="busypopup" href="#" onclick="window.open('/busy'); return false;">busy popup</a>
 </body></html>)HTML";
 
 }  // namespace
@@ -77,6 +80,10 @@ TestSite::TestSite() {
   server_.Get("/slip.html", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("<!doctype html><html><body><h1>BOLETO HTML</h1><p>Ana Souza 123.456.789-09</p></body></html>",
                     "text/html");
+  });
+  server_.Get("/busy", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 504;  // what a gateway answers when the portal stalls
+    res.set_content("stalled", "text/plain");
   });
   server_.Get("/slow.pdf", [](const httplib::Request&, httplib::Response& res) {
     res.set_header("Content-Disposition", "attachment; filename=\"slow.pdf\"");
