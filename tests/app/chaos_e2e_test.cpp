@@ -47,7 +47,10 @@ class Chaos {
   // Checks what a dead worker left, then notes who is done.
   void AfterWorkerDied(const std::string& when) {
     EXPECT_TRUE(WaitUntilNoProcessMarkedWith(ws_.root(), Ms(5000))) << when << ": a browser outlived the worker";
-    OutputCheck check = CheckOutput(ws_, /*allow_temp_files=*/true);
+    // One tab: a kill between a rename and the store's commit leaves one
+    // whole boleto of a client not done yet; the final run must redo it
+    // onto that name (the strict check at the end).
+    OutputCheck check = CheckOutput(ws_, /*allow_temp_files=*/true, /*uncommitted_allowed=*/1);
     EXPECT_TRUE(check.problems.empty()) << when << ": " << check.Describe();
     Snapshot now{{}, ws_.PortalStats()};
     for (const auto& [id, row] : ws_.Rows()) {

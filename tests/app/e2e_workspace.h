@@ -84,8 +84,12 @@ struct OutputCheck {
 // to what the portal serves (a well-formed PDF for clients served as HTML
 // and printed); nothing but those files and _failed/ lies in the period
 // folder, and no temporary file is left (unless allow_temp_files: right
-// after a kill, before the next run has cleaned up).
-OutputCheck CheckOutput(Workspace& ws, bool allow_temp_files = false);
+// after a kill, before the next run has cleaned up). uncommitted_allowed:
+// how many whole PDFs may lie under a final name with no done row. A worker
+// killed between renaming a boleto to its final name and the store's commit
+// leaves one per tab (OutputFolder's documented window); the next run
+// downloads that client again onto the same name.
+OutputCheck CheckOutput(Workspace& ws, bool allow_temp_files = false, int uncommitted_allowed = 0);
 
 std::string Sha256Hex(const std::string& bytes);
 bool LooksLikeCompletePdf(const std::string& bytes);
