@@ -47,8 +47,9 @@ struct Flow {
 
   // Every name the flow's templates use, for checks before a run.
   std::set<std::string> TemplateNames() const;
-  // The flow-file line (1-based) where each name is first used, so a check
-  // made later (the clients' columns) can point at it; 0 if not known.
+  // A flow-file line (1-based) that uses each name, the first the parser
+  // meets, so a check made later (the clients' columns) can point at it;
+  // 0 if not known.
   std::map<std::string, int> name_lines;
   int LineOf(const std::string& name) const;
 };
