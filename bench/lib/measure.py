@@ -12,13 +12,11 @@ stdout/stderr pass through; the exit code is recorded in the JSON and also
 becomes measure.py's own exit code.
 """
 import argparse
-import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
+
+import child
 
 
 def read_kb(path, key):
@@ -63,15 +61,10 @@ def main():
     ap.add_argument("--trace", help="also write one line per sample: seconds, tree PSS kB, driver RSS kB, pids:PSS")
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
-    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not cmd:
-        ap.error("no command given")
+    cmd = child.command(ap, args)
 
     start = time.monotonic()
-    proc = subprocess.Popen(cmd)
-    # Forward a stop to the child so a Ctrl-C of the bench does not orphan it.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda s, _f: proc.send_signal(s))
+    proc = child.start(cmd)
 
     peak = {"tree_pss_kb": 0, "driver_rss_kb": 0, "driver_hwm_kb": 0, "tree_procs": 0}
     samples = 0
@@ -105,10 +98,7 @@ def main():
     sampler.join()
     if trace:
         trace.close()
-    result = dict(peak, wall_s=round(wall, 3), exit_code=code, samples=samples, command=cmd)
-    with open(args.json, "w") as f:
-        json.dump(result, f, indent=1)
-    sys.exit(code if code >= 0 else 128 - code)
+    child.finish(args.json, dict(peak, wall_s=round(wall, 3), exit_code=code, samples=samples, command=cmd), code)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,10 @@ The command's stdout/stderr pass through; the exit code is recorded in the
 JSON and also becomes timed.py's own exit code.
 """
 import argparse
-import json
 import os
-import signal
-import subprocess
-import sys
 import time
+
+import child
 
 
 def main():
@@ -29,29 +27,18 @@ def main():
     ap.add_argument("--json", required=True)
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
-    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not cmd:
-        ap.error("no command given")
+    cmd = child.command(ap, args)
 
     start = time.monotonic()
-    proc = subprocess.Popen(cmd)
-    # Forward a stop to the child so a Ctrl-C of the bench does not orphan it.
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda s, _f: proc.send_signal(s))
-    while True:
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-            break
-        except InterruptedError:
-            continue
+    proc = child.start(cmd)
+    # wait4 rather than proc.wait(): it also gives the CPU time of the
+    # command and of every descendant it reaped.
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # already reaped: Popen must not wait for it again
-    result = {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-              "exit_code": code, "command": cmd}
-    with open(args.json, "w") as f:
-        json.dump(result, f, indent=1)
-    sys.exit(code if code >= 0 else 128 - code)
+    child.finish(args.json, {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+                             "exit_code": code, "command": cmd}, code)
 
 
 if __name__ == "__main__":

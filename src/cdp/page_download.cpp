@@ -98,6 +98,29 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     }
   };
 
+  // A document that finished loading in our tab or a popup: an HTML page
+  // to print, or an error the portal answered with (fail now, not at the
+  // timeout).
+  auto look_at = [&](const std::string& session, const Json& doc) {
+    if (!doc.is_object() || doc.value("url", "") == "about:blank" || doc.value("readyState", "") != "complete") {
+      return;
+    }
+    std::string type = doc.value("contentType", "");
+    if (IsHtmlType(type) && st.html_session.empty()) {
+      st.html_session = session;
+      st.html_url = doc.value("url", "");
+    } else if (IsErrorDocumentType(type) && st.error_page.empty()) {
+      int status = doc.value("status", 0);
+      st.error_page = "a " + type + " page (" + doc.value("url", "") +
+                      (status > 0 ? ", HTTP " + std::to_string(status) : "") + ")";
+    }
+  };
+  auto document_state = [&](const std::string& session) -> Json {
+    auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
+                           session, deadline);
+    return doc.ok() ? (*doc)["result"]["value"] : Json();
+  };
+
   while (true) {
     for (CdpEvent& e : waiter.Drain()) {
       const Json& p = e.params;
@@ -134,28 +157,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       }
     }
 
-    // A document finished loading in our tab or a popup: an HTML page to
-    // print, or an error the portal answered with (fail now, not at the
-    // timeout).
-    auto look_at = [&](const std::string& session, const Json& doc) {
-      if (!doc.is_object() || doc.value("url", "") == "about:blank" || doc.value("readyState", "") != "complete") {
-        return;
-      }
-      std::string type = doc.value("contentType", "");
-      if (IsHtmlType(type) && st.html_session.empty()) {
-        st.html_session = session;
-        st.html_url = doc.value("url", "");
-      } else if (IsErrorDocumentType(type) && st.error_page.empty()) {
-        int status = doc.value("status", 0);
-        st.error_page = "a " + type + " page (" + doc.value("url", "") +
-                        (status > 0 ? ", HTTP " + std::to_string(status) : "") + ")";
-      }
-    };
-    auto document_state = [&](const std::string& session) -> Json {
-      auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
-                             session, deadline);
-      return doc.ok() ? (*doc)["result"]["value"] : Json();
-    };
+    // A document finished loading in our tab or a popup (see look_at).
     for (const std::string& session : st.loaded) look_at(session, document_state(session));
     st.loaded.clear();
 
