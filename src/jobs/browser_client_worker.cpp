@@ -42,15 +42,18 @@ void BrowserClientWorker::DropBrowser() {
   // The browser first: killing it takes every tab with it, and pages
   // destroyed after it skip their own Target.closeTarget round trip.
   if (browser_) browser_->BeginClose();
-  for (Tab& tab : tabs_) {
-    tab.page.reset();
-    tab.needs_login = true;
-    tab.fresh = true;
-  }
+  for (Tab& tab : tabs_) *tab.current = TabPage{};
   disposer_.Dispose(std::move(browser_));  // reaped and deleted while the next one starts
   downloads_ = 0;
   logins_ = 0;
   replace_browser_ = false;
+}
+
+void BrowserClientWorker::DropRetiredBrowser() {
+  retired_pid_ = -1;
+  if (retired_) retired_->BeginClose();
+  for (Tab& tab : tabs_) tab.retired.reset();
+  disposer_.Dispose(std::move(retired_));
 }
 
 Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
@@ -67,6 +70,7 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
     --waiting_to_replace_;
     if (!clear) return MakeError(ErrorKind::kTargetCrashed, "the browser died while other tabs were using it");
   }
+  taken_over_.wait(lock, [this] { return !taking_over_; });  // another tab takes the next one over
   if (browser_ && !dead()) return Status::Ok();
   if (abandoned_.load()) {
     return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
@@ -78,7 +82,14 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
   if (had_browser_) ++restarts_;
   std::string started_how;
   if (next_.started()) {
+    // Without mu_: the attempts finishing in a retired browser need it to
+    // return, and must not wait for this one to be ready.
+    taking_over_ = true;
+    lock.unlock();
     auto prepared = next_.Take();
+    lock.lock();
+    taking_over_ = false;
+    taken_over_.notify_all();
     if (prepared.ok()) {
       started_how = ", prepared ahead in " + std::to_string(prepared->took.count()) + " ms: tabs open, logged in";
       TakeOver(std::move(*prepared));
@@ -111,36 +122,57 @@ void BrowserClientWorker::TakeOver(PreparedBrowser prepared) {
   // Only called with no browser, after DropBrowser(): no tab has a page.
   browser_ = std::move(prepared.browser);
   for (size_t tab = 0; tab < tabs_.size() && tab < prepared.pages.size(); ++tab) {
-    tabs_[tab].page = std::move(prepared.pages[tab]);
-    tabs_[tab].needs_login = true;
-    tabs_[tab].fresh = true;  // shares the login below (EnsureLoggedIn)
+    // The other tabs share the login below (EnsureLoggedIn).
+    *tabs_[tab].current = TabPage{std::move(prepared.pages[tab]), true, true};
   }
-  tabs_[0].needs_login = false;  // logged in ahead: its login check is on the page
-  tabs_[0].fresh = false;
+  tabs_[0].current->needs_login = false;  // logged in ahead: its login check is on the page
+  tabs_[0].current->fresh = false;
   logins_ = 1;
+  ++taken_over_count_;
 }
 
-Status BrowserClientWorker::EnsureTab(int tab, std::unique_lock<std::mutex>& lock) {
-  if (Status s = EnsureBrowser(lock); !s.ok()) return s;
-  Tab& t = tabs_[tab];
-  if (t.page) return Status::Ok();
+Result<BrowserClientWorker::TabPage*> BrowserClientWorker::EnsureTab(int tab, int generation,
+                                                                     std::unique_lock<std::mutex>& lock) {
+  cdp::Browser* browser = nullptr;
+  TabPage* t = nullptr;
+  if (generation == generation_) {
+    if (Status s = EnsureBrowser(lock); !s.ok()) return s.error();
+  }
+  // Checked again: EnsureBrowser may wait for other tabs without mu_.
+  if (generation == generation_) {
+    browser = browser_.get();
+    t = tabs_[tab].current.get();
+  } else {
+    // Handed out before the move: it finishes in the retired browser,
+    // which closes only after the Runner has recorded this attempt. Dead,
+    // it is not replaced: the next generation runs elsewhere.
+    if (generation != generation_ - 1 || !retired_) {
+      return MakeError(ErrorKind::kInterrupted, "an attempt for browser " + std::to_string(generation) +
+                                                    ", which is closed (the worker is at browser " +
+                                                    std::to_string(generation_) + ")");
+    }
+    if (!retired_->alive()) {
+      return MakeError(ErrorKind::kTargetCrashed, "the browser this client was started in died: " +
+                                                      retired_->WhyDead());
+    }
+    browser = retired_.get();
+    t = tabs_[tab].retired.get();
+  }
+  if (t->page) return t;
   // Tabs open their pages at once, not one after another under mu_: the
   // browser cannot go meanwhile, since it is dropped only when no other
   // attempt is in flight (or all of them wait in EnsureBrowser) and this
-  // one is in flight and not waiting.
-  cdp::Browser* browser = browser_.get();
+  // one is in flight and not waiting; a retired one only after this
+  // attempt is recorded.
   lock.unlock();
   auto page = browser->NewPage(Deadline::In(std::chrono::seconds(10)));
   lock.lock();
   if (!page.ok()) return page.error();
-  t.page = std::move(*page);
-  t.needs_login = true;
-  t.fresh = true;
-  return Status::Ok();
+  *t = TabPage{std::move(*page), true, true};
+  return t;
 }
 
-Status BrowserClientWorker::EnsureLoggedIn(int tab) {
-  Tab& t = tabs_[tab];
+Status BrowserClientWorker::EnsureLoggedIn(TabPage& t, int generation) {
   if (!t.needs_login) {
     auto logged_in = flow_.LoggedIn(*t.page);
     if (!logged_in.ok()) return logged_in.error();
@@ -150,7 +182,10 @@ Status BrowserClientWorker::EnsureLoggedIn(int tab) {
     t.fresh = false;
   }
   std::lock_guard<std::mutex> login(login_mu_);
-  if (t.fresh && logins_ > 0) {
+  // The logins of the browser this page is in (generation_ changes only
+  // under login_mu_ too).
+  int& logins = generation == generation_ ? logins_ : retired_logins_;
+  if (t.fresh && logins > 0) {
     // A tab new in this browser shares the session another tab logged in
     // with; its blank page cannot show the login check yet.
     t.fresh = false;
@@ -160,7 +195,7 @@ Status BrowserClientWorker::EnsureLoggedIn(int tab) {
   if (Status s = flow_.Login(*t.page); !s.ok()) {
     return MakeError(s.kind(), "login failed: " + s.message());
   }
-  ++logins_;
+  ++logins;
   t.fresh = false;
   t.needs_login = false;
   return Status::Ok();
@@ -182,21 +217,26 @@ void BrowserClientWorker::KeepFailureArtifacts(cdp::Page& page, const std::strin
   }
 }
 
-AttemptFailure BrowserClientWorker::Fail(int tab, const std::string& client_id, Error error, bool foreign) {
+AttemptFailure BrowserClientWorker::Fail(TabPage& t, int generation, const std::string& client_id, Error error,
+                                         bool foreign) {
   error.message = redactor_.Redact(error.message);
-  Tab& t = tabs_[tab];
   bool died;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    died = !browser_ || !browser_->alive() || replace_browser_;
+    died = generation != generation_ ? !retired_ || !retired_->alive()
+                                     : !browser_ || !browser_->alive() || replace_browser_;
   }
   if (!died && t.page) KeepFailureArtifacts(*t.page, client_id);
   if (died || error.kind == ErrorKind::kConnectionClosed || error.kind == ErrorKind::kTargetCrashed) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (in_flight_ <= 1) {
-      DropBrowser();
-    } else {
-      replace_browser_ = true;  // the last tab out replaces it
+    // A retired browser is not replaced: it closes once the Runner has
+    // recorded its last attempt. (A move may have retired this one meanwhile.)
+    if (generation == generation_) {
+      if (in_flight_ <= 1) {
+        DropBrowser();
+      } else {
+        replace_browser_ = true;  // the last tab out replaces it
+      }
     }
     died = true;
   }
@@ -227,23 +267,27 @@ Result<std::string> BrowserClientWorker::CommitToFinalName(const store::WorkItem
   return final_path;
 }
 
-AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab) {
+AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) {
   (void)attempt;
   const std::string& id = item.client.id;
+  // in_flight_ counts the attempts in browser_: not one of a retired
+  // generation, and one that a move retires while it runs leaves it then
+  // (the move sets it to zero).
   struct InFlight {
     BrowserClientWorker& w;
-    explicit InFlight(BrowserClientWorker& worker) : w(worker) {
+    int generation;
+    InFlight(BrowserClientWorker& worker, int gen) : w(worker), generation(gen) {
       std::lock_guard<std::mutex> lock(w.mu_);
-      ++w.in_flight_;
+      if (generation == w.generation_) ++w.in_flight_;
     }
     ~InFlight() {
       {
         std::lock_guard<std::mutex> lock(w.mu_);
-        --w.in_flight_;
+        if (generation == w.generation_) --w.in_flight_;
       }
       w.left_.notify_all();  // a tab may wait for this one to leave a dead browser
     }
-  } in_flight(*this);
+  } in_flight(*this, generation);
   {
     // The Runner has recorded this tab's last success by now. Other tabs
     // read these under commit_mu_ while they choose a final name.
@@ -251,22 +295,25 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     tabs_[tab].committed_file.clear();
     tabs_[tab].committed_client.clear();
   }
+  TabPage* t = nullptr;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    if (Status s = EnsureTab(tab, lock); !s.ok()) {
-      bool died = s.kind() == ErrorKind::kTargetCrashed || s.kind() == ErrorKind::kConnectionClosed;
-      return AttemptFailure{MakeError(s.kind(), redactor_.Redact(s.message())), false, died};
+    auto ensured = EnsureTab(tab, generation, lock);
+    if (!ensured.ok()) {
+      bool died = ensured.kind() == ErrorKind::kTargetCrashed || ensured.kind() == ErrorKind::kConnectionClosed;
+      return AttemptFailure{MakeError(ensured.kind(), redactor_.Redact(ensured.message())), false, died};
     }
+    t = *ensured;
   }
-  cdp::Page& page = *tabs_[tab].page;
-  if (Status s = EnsureLoggedIn(tab); !s.ok()) return Fail(tab, id, s.error());
+  cdp::Page& page = *t->page;
+  if (Status s = EnsureLoggedIn(*t, generation); !s.ok()) return Fail(*t, generation, id, s.error());
 
   std::string temp = out_.NewTempPath(id);
   auto downloaded = flow_.RunClient(page, item.client.columns, temp);
   if (!downloaded.ok()) {
     std::error_code ec;
     fs::remove(temp, ec);
-    return Fail(tab, id, downloaded.error());
+    return Fail(*t, generation, id, downloaded.error());
   }
 
   // With one tab the renderer idles while the slip is checked below, so a
@@ -293,7 +340,7 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
   if (!verdict.ok()) {
     std::error_code ec;
     fs::remove(temp, ec);
-    return Fail(tab, id, verdict.error());
+    return Fail(*t, generation, id, verdict.error());
   }
   if (!verdict->belongs && downloaded->kind == cdp::DownloadResult::Kind::kPrintedHtml &&
       verdict->facts.linha_digitavel.empty()) {
@@ -301,7 +348,7 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     // session) is printed too: with no linha digitável it is no one's slip.
     std::error_code ec;
     fs::remove(temp, ec);
-    return Fail(tab, id, MakeError(ErrorKind::kPortalError,
+    return Fail(*t, generation, id, MakeError(ErrorKind::kPortalError,
                                    "the portal showed a page that is not a boleto (" + downloaded->source_url +
                                        "): it has no linha digitável and lacks " + verdict->missing));
   }
@@ -309,25 +356,29 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
     std::string kept = out_.FailedPath(id, ".rejected.pdf");
     std::error_code ec;
     fs::rename(temp, kept, ec);
-    return Fail(tab, id,
+    return Fail(*t, generation, id,
                 MakeError(ErrorKind::kForeignSlip, "boleto belongs to another client: its text lacks " +
                                                        verdict->missing + " (kept as " + out_.Relative(kept) + ")"),
                 /*foreign=*/true);
   }
 
   auto sha = Sha256OfFile(temp);
-  if (!sha.ok()) return Fail(tab, id, sha.error());
+  if (!sha.ok()) return Fail(*t, generation, id, sha.error());
   std::error_code ec;
   auto bytes = static_cast<int64_t>(fs::file_size(temp, ec));
   auto final_path = CommitToFinalName(item, tab, temp);
   if (!final_path.ok()) {
     fs::remove(temp, ec);
-    return Fail(tab, id, final_path.error());
+    return Fail(*t, generation, id, final_path.error());
   }
   // The client is no longer failing: its old artifacts would only mislead.
   for (const char* suffix : {".png", ".html", ".rejected.pdf"}) fs::remove(out_.FailedPath(id, suffix), ec);
 
-  ++downloads_;
+  {
+    // downloads_ counts browser_'s; a retired browser's are done with.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation == generation_) ++downloads_;
+  }
   AttemptSuccess success;
   success.download.file = out_.Relative(*final_path);
   success.download.bytes = bytes;
@@ -339,16 +390,53 @@ AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int
 
 void BrowserClientWorker::Recycle(const std::string& reason) {
   std::lock_guard<std::mutex> lock(mu_);  // no tab is in flight, but pid_/browser_ readers may be
+  DropRetiredBrowser();  // closed already: the Runner has recorded all its attempts
   if (!browser_) return;
   spdlog::info("recycling the browser (pid {}): {}", browser_->pid(), reason);
   DropBrowser();
+}
+
+bool BrowserClientWorker::MoveToNextBrowser(const std::string& reason) {
+  // Like PrepareNextBrowser: a tab may hold mu_ while a browser starts, and
+  // login_mu_ through a whole login. The Runner asks again after its next client.
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  std::unique_lock<std::mutex> login(login_mu_, std::try_to_lock);
+  if (!login.owns_lock()) return false;
+  // A dying browser is replaced the usual way, once its tabs are out.
+  if (!browser_ || !browser_->alive() || replace_browser_ || retired_ || taking_over_ || !next_.started() ||
+      abandoned_.load()) {
+    return false;
+  }
+  spdlog::info("moving on to the next browser (pid {} finishes its {} clients in flight, then closes): {}",
+               browser_->pid(), in_flight_, reason);
+  retired_ = std::move(browser_);
+  retired_pid_ = pid_.load();
+  pid_ = -1;
+  for (Tab& tab : tabs_) {
+    tab.retired = std::move(tab.current);
+    tab.current = std::make_unique<TabPage>();
+  }
+  retired_logins_ = logins_;
+  logins_ = 0;
+  downloads_ = 0;
+  in_flight_ = 0;  // those attempts are the retired browser's now
+  ++generation_;
+  return true;
+}
+
+void BrowserClientWorker::CloseRetiredBrowser() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!retired_) return;
+  spdlog::debug("the retired browser (pid {}) closes: its last client is recorded", retired_->pid());
+  DropRetiredBrowser();
 }
 
 void BrowserClientWorker::PrepareNextBrowser() {
   // next_ is used under mu_. A tab holding it may be starting a browser
   // (even taking this one over): the Runner asks again after its next client.
   std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock() || abandoned_.load() || next_.started()) return;
+  if (!lock.owns_lock() || taking_over_ || abandoned_.load() || next_.started()) return;
   spdlog::debug("starting the next browser ahead");
   next_.Start();
 }
@@ -359,14 +447,16 @@ void BrowserClientWorker::Abandon() {
   abandoned_ = true;
   next_.Kill();
   left_.notify_all();
-  pid_t pid = pid_.load();
-  // Killing the browser fails whatever call is in flight at once.
-  if (pid > 0) kill(-pid, SIGKILL);
+  // Killing the browsers fails whatever call is in flight at once.
+  for (pid_t pid : {pid_.load(), retired_pid_.load()}) {
+    if (pid > 0) kill(-pid, SIGKILL);
+  }
 }
 
 void BrowserClientWorker::Shutdown() {
   std::lock_guard<std::mutex> lock(mu_);
   next_.Cancel();
+  DropRetiredBrowser();
   DropBrowser();
   disposer_.Flush();  // nothing of a browser outlives the worker
 }

@@ -41,6 +41,8 @@ class ClientQueue {
   int planned() const { return planned_; }
   // Whether any client is still to come: one not taken yet, or a retry.
   bool has_more() const { return taken_ < planned_ || !waiting_.empty(); }
+  // How many: clients not taken yet, and retries.
+  int remaining() const { return planned_ - taken_ + static_cast<int>(waiting_.size()); }
   Status Plan();  // counts the work: call once before Next()
 
  private:

@@ -46,18 +46,37 @@ class ClientWorker {
   virtual int tabs() const { return 1; }
   // The same in tab `tab` (0 <= tab < tabs()). With several tabs the Runner
   // calls this from one thread per busy tab, never two at once in one tab.
-  virtual AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) {
+  // generation: the browser the attempt was handed out for, as the Runner
+  // counts them: 0 at the start, one more at each MoveToNextBrowser(). An
+  // attempt handed out just before a move runs in the retired browser even
+  // if its thread gets there after the move.
+  virtual AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) {
     (void)tab;
+    (void)generation;
     return Attempt(item, attempt);
   }
   // Closes the browser; the next attempt starts a fresh one. The Runner
   // calls it only while no attempt is in flight.
   virtual void Recycle(const std::string& reason) = 0;
-  // Starts the next browser ahead, in the background, for the next recycle
-  // (or the next start after a crash) to take over ready. The Runner asks
-  // with several tabs once the current browser takes no more clients and
-  // the memory budget has room for two; a worker without a browser to
-  // prepare has nothing to do.
+  // Several tabs, once the current browser has all the clients it takes:
+  // the browser started ahead takes the attempts of the next generation
+  // while those already handed out finish in the current one, which
+  // retires. A tab that comes free starts its next client at once instead
+  // of waiting for the slowest tab. Returns false, changing nothing, when no
+  // browser was started ahead, one still retires, or the browser is busy.
+  virtual bool MoveToNextBrowser(const std::string& reason) {
+    (void)reason;
+    return false;
+  }
+  // The retired browser's last attempt is recorded: it closes.
+  virtual void CloseRetiredBrowser() {}
+  // The retired browser's process group until it closes, else -1.
+  virtual pid_t retired_browser_pid() const { return -1; }
+  // Starts the next browser ahead, in the background, for the next move or
+  // recycle (or the next start after a crash) to take over ready. The Runner
+  // asks with several tabs once the current browser has room for at most
+  // one more client per tab, and the memory budget has room for two; a
+  // worker without a browser to prepare has nothing to do.
   virtual void PrepareNextBrowser() {}
   // That browser's process group while it starts or waits, else -1.
   virtual pid_t next_browser_pid() const { return -1; }

@@ -1,9 +1,9 @@
 #pragma once
-// NextBrowser: the browser a worker of several tabs moves to at its next
-// recycle, started ahead on a thread of its own while the current browser's
-// last clients finish: launched, its tabs opened, the first one logged in.
-// Started at the recycle instead, those three (about 95 + 140 + 170 ms in
-// bench/run) ran one after the other while every tab waited.
+// NextBrowser: the browser a worker of several tabs moves to next, started
+// ahead on a thread of its own while the current browser's last clients
+// run: launched, its tabs opened, the first one logged in. Started at the
+// recycle instead, those three (about 95 + 140 + 170 ms in bench/run) ran
+// one after the other while every tab waited.
 //
 // It is only ever a second browser for a moment, so the Runner starts it
 // only when the memory budget has room for one (see

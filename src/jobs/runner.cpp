@@ -78,10 +78,11 @@ void Runner::Dispatch(store::WorkItem item, int position) {
   job.position = position;
   job.attempt = item.attempts + 1;
   job.tab = tab;
+  job.generation = generation_;
   job.item = std::move(item);
   auto work = [this](Finished job) {
     auto t0 = Clock::now();
-    job.result.emplace(worker_.AttemptInTab(job.item, job.attempt, job.tab));
+    job.result.emplace(worker_.AttemptInTab(job.item, job.attempt, job.tab, job.generation));
     job.ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
     {
       std::lock_guard<std::mutex> lock(finished_mu_);
@@ -168,6 +169,7 @@ RunEnd Runner::Run(int64_t run_id) {
       continue;
     }
 
+    MoveOnIfDue(queue);
     // Keep every tab busy, unless the browser must first be replaced.
     Clock::time_point ready_at = Clock::time_point::max();
     bool queue_done = false;
@@ -251,6 +253,10 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
   tab_busy_[done.tab] = false;
   tab_client_[done.tab].clear();
   --in_flight_;
+  // An attempt of the browser moved on from: it neither counts for the
+  // current one nor says anything about it.
+  bool retired = done.generation != generation_;
+  if (retired && --retired_in_flight_ == 0) worker_.CloseRetiredBrowser();
   const store::WorkItem& item = done.item;
   const std::string& id = item.client.id;
   int attempt = done.attempt;
@@ -272,7 +278,7 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
       return;
     }
     ++totals_.done;
-    ++successes_in_browser_;
+    if (!retired) ++successes_in_browser_;
     totals_.bytes += s.download.bytes;
     if (s.printed_html) ++totals_.printed_html;
     if (!s.download.facts.linha_digitavel.empty()) ++totals_.verified;
@@ -283,7 +289,7 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
                  s.download.facts.warnings.empty() ? "" : " - warning: " + s.download.facts.warnings.front());
   } else {
     const AttemptFailure& f = result.failure();
-    if (f.browser_died) browser_died_ = true;
+    if (f.browser_died && !retired) browser_died_ = true;
     if (env_.stop_requested() && (f.error.kind == ErrorKind::kInterrupted || f.browser_died)) {
       // Abandoned at the end of the grace period: not the client's fault,
       // so not an attempt. It stays where it was for the next run.
@@ -325,20 +331,44 @@ void Runner::CheckMemoryAfterClients() {
 bool Runner::BrowserBudgetTaken() const {
   // With K tabs the browser takes no more than --recycle-every downloads
   // either: the attempts in flight count against it, as they may all succeed.
-  return options_.recycle_every > 0 && worker_.downloads_since_start() + in_flight_ >= options_.recycle_every;
+  return options_.recycle_every > 0 && worker_.downloads_since_start() + InFlightHere() >= options_.recycle_every;
+}
+
+void Runner::MoveOnIfDue(const ClientQueue& queue) {
+  // Only with the next browser started ahead (the worker checks), so the
+  // memory budget had room for two (ShouldPrepareNextBrowser), and one move
+  // at a time: never more than two browsers. A recycle for memory still
+  // waits for every tab to be out.
+  if (tab_busy_.size() == 1 || options_.recycle_every <= 0 || !recycle_reason_.empty() || browser_died_ ||
+      retired_in_flight_ > 0) {
+    return;
+  }
+  bool tab_free = in_flight_ < static_cast<int>(tab_busy_.size());
+  bool budget_taken = successes_in_browser_ + InFlightHere() >= options_.recycle_every;
+  if (!tab_free || InFlightHere() == 0 || !budget_taken || !queue.has_more()) return;
+  if (!worker_.MoveToNextBrowser("every " + std::to_string(options_.recycle_every) + " downloads")) return;
+  ++totals_.recycles;
+  ++generation_;
+  retired_in_flight_ = in_flight_;
+  successes_in_browser_ = 0;
 }
 
 bool Runner::ShouldPrepareNextBrowser(const ClientQueue& queue) const {
   // With one tab nothing idles while the next browser starts, and --tabs 1
   // is the frugal mode: it never runs two browsers.
-  if (tab_busy_.size() == 1 || in_flight_ == 0 || browser_died_ || worker_.browser_pid() <= 0) return false;
-  // Whether this browser takes more clients, from the Runner's own counts:
-  // an attempt that has finished but is not recorded yet counts in
-  // in_flight_, and would count twice with the worker's downloads. Near the
-  // end of a run that double count would start a browser no client needs.
-  bool budget_taken = options_.recycle_every > 0 && successes_in_browser_ + in_flight_ >= options_.recycle_every;
-  if (!budget_taken && recycle_reason_.empty()) return false;
-  if (!queue.has_more()) return false;  // the run ends with this browser
+  if (tab_busy_.size() == 1 || InFlightHere() == 0 || browser_died_ || worker_.browser_pid() <= 0) return false;
+  if (retired_in_flight_ > 0) return false;  // a second browser still runs
+  // When this browser has room for at most one more client per tab, from
+  // the Runner's own counts: an attempt that has finished but is not
+  // recorded yet counts in in_flight_, and would count twice with the
+  // worker's downloads. A round ahead, because a browser takes 0.5-0.7 s
+  // to launch, open its tabs and log in while the old one is busy, and a
+  // tab moves on to it as soon as the old one's room is taken (MoveOnIfDue).
+  int tabs = static_cast<int>(tab_busy_.size());
+  int room = options_.recycle_every - successes_in_browser_ - InFlightHere();
+  if (recycle_reason_.empty() && (options_.recycle_every <= 0 || room > tabs)) return false;
+  // Not when the clients still to come fit in this browser: the run ends with it.
+  if (queue.remaining() <= (recycle_reason_.empty() ? room : 0)) return false;
   // Two browsers for a moment: only if the last reading plus what one more
   // browser adds (see started_browser_pss_kb_) stays under the soft limit.
   if (started_browser_pss_kb_ <= 0) return false;
@@ -353,7 +383,7 @@ bool Runner::ShouldPrepareNextBrowser(const ClientQueue& queue) const {
 
 std::vector<pid_t> Runner::BrowserGroups() const {
   std::vector<pid_t> groups;
-  for (pid_t pid : {worker_.browser_pid(), worker_.next_browser_pid()}) {
+  for (pid_t pid : {worker_.browser_pid(), worker_.next_browser_pid(), worker_.retired_browser_pid()}) {
     if (pid > 0) groups.push_back(pid);
   }
   return groups;

@@ -6,7 +6,9 @@
 // clients, stops after K consecutive failures (the portal looks down), and
 // on a stop request starts no new client. With a worker of several tabs it
 // keeps every tab busy: attempts run on one thread per busy tab, while every
-// decision and every store write stays on the Runner's own thread.
+// decision and every store write stays on the Runner's own thread. A tab
+// that comes free once the browser has all its clients moves on to the
+// browser started ahead, while the old one finishes its last clients.
 
 #include <chrono>
 #include <condition_variable>
@@ -114,6 +116,7 @@ class Runner {
     int position = 0;
     int attempt = 0;
     int tab = 0;
+    int generation = 0;  // the browser it was handed out for (see ClientWorker::AttemptInTab)
     long ms = 0;
     std::optional<AttemptResult> result;
   };
@@ -129,6 +132,12 @@ class Runner {
   // With several tabs, once the browser takes no more clients: whether to
   // start the next one ahead now (more work waits, and memory has room).
   bool ShouldPrepareNextBrowser(const class ClientQueue& queue) const;
+  // With several tabs, once the browser takes no more clients and a tab is
+  // free: move on to the browser started ahead rather than wait for the
+  // current one's last clients (ClientWorker::MoveToNextBrowser).
+  void MoveOnIfDue(const class ClientQueue& queue);
+  // Attempts in flight in the current browser, not in a retired one.
+  int InFlightHere() const { return in_flight_ - retired_in_flight_; }
   std::vector<pid_t> BrowserGroups() const;
   int64_t MemoryLimitKb(const MemoryReading& m) const;
   int64_t SoftLimitKb(const MemoryReading& m) const;
@@ -157,6 +166,8 @@ class Runner {
   std::vector<std::thread> tab_threads_;
   std::vector<std::string> tab_client_;
   int in_flight_ = 0;
+  int generation_ = 0;         // of the current browser: one more at each move
+  int retired_in_flight_ = 0;  // of in_flight_, those in the browser moved on from
   std::mutex finished_mu_;
   std::condition_variable finished_cv_;
   std::deque<Finished> finished_;

@@ -4,8 +4,9 @@
 
 namespace boletos::status {
 
-jobs::AttemptResult ObservedWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab) {
-  jobs::AttemptResult result = inner_.AttemptInTab(item, attempt, tab);
+jobs::AttemptResult ObservedWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab,
+                                                 int generation) {
+  jobs::AttemptResult result = inner_.AttemptInTab(item, attempt, tab, generation);
   if (live_) {
     int restarts = inner_.browser_restarts();
     int seen = restarts_seen_.exchange(restarts);  // each restart counted once, whichever tab sees it

@@ -17,13 +17,16 @@ class ObservedWorker : public jobs::ClientWorker {
   ObservedWorker(jobs::ClientWorker& inner, LiveStatus* live) : inner_(inner), live_(live) {}
 
   jobs::AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    return AttemptInTab(item, attempt, 0);
+    return AttemptInTab(item, attempt, 0, 0);
   }
   int tabs() const override { return inner_.tabs(); }
-  jobs::AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override;
+  jobs::AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) override;
   void Recycle(const std::string& reason) override { inner_.Recycle(reason); }
   void PrepareNextBrowser() override { inner_.PrepareNextBrowser(); }
   pid_t next_browser_pid() const override { return inner_.next_browser_pid(); }
+  bool MoveToNextBrowser(const std::string& reason) override { return inner_.MoveToNextBrowser(reason); }
+  void CloseRetiredBrowser() override { inner_.CloseRetiredBrowser(); }
+  pid_t retired_browser_pid() const override { return inner_.retired_browser_pid(); }
   int downloads_since_start() const override { return inner_.downloads_since_start(); }
   int browser_restarts() const override { return inner_.browser_restarts(); }
   pid_t browser_pid() const override { return inner_.browser_pid(); }

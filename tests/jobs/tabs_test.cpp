@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -42,12 +44,26 @@ class TabbedWorker : public ClientWorker {
   std::vector<int> downloads_per_browser;  // at each recycle
   std::atomic<bool> ahead{false};          // a next browser is starting ahead
   std::vector<int> downloads_when_ahead;   // the current browser's downloads when each started
+  // Moves (MoveToNextBrowser) happen only when can_move is set; then the
+  // tabs take 20, 35, 50 ms, so they seldom finish together.
+  bool can_move = false;
+  int generation = 0;           // of the current browser
+  bool retired = false;         // the one before still finishes its attempts
+  int browser = 0;              // one more at each recycle or move
+  std::map<int, int> browser_of_generation{{0, 0}};
+  std::vector<int> busy_at_move;  // attempts in flight at each move
+  std::map<int, int> downloads_by_browser;
+  std::atomic<int> attempts_in_closed_browser{0};
+  std::atomic<int> closes{0};
 
   int tabs() const override { return tabs_; }
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override { return AttemptInTab(item, attempt, 0); }
-  AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab) override {
+  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
+    return AttemptInTab(item, attempt, 0, 0);
+  }
+  AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int gen) override {
     {
       std::lock_guard<std::mutex> lock(mu);
+      if (gen != generation && !(gen == generation - 1 && retired)) ++attempts_in_closed_browser;
       if (dead) {
         // Like BrowserClientWorker::EnsureBrowser: the first attempt to find
         // no other tab in the dead browser starts a fresh one; any other was
@@ -72,24 +88,28 @@ class TabbedWorker : public ClientWorker {
     while (dies && in_flight < tabs_ && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (!dies) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    if (!dies) std::this_thread::sleep_for(std::chrono::milliseconds(can_move ? 20 + 15 * tab : 30));
     // Mid-client in a browser that is about to die: it dies under this one
     // too (no success slips out between the death and the Runner hearing of it).
     while (!dies && dying && !dead && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    AttemptResult result = Outcome(item, attempt);
+    AttemptResult result = Outcome(item, attempt, gen);
     --in_flight;
     return result;
   }
-  AttemptResult Outcome(const store::WorkItem& item, int attempt) {
+  AttemptResult Outcome(const store::WorkItem& item, int attempt, int gen) {
     if (attempt == 1 && kill_browser_on.count(item.client.id)) {
       dead = true;
       dying = false;
       return AttemptFailure{MakeError(ErrorKind::kTargetCrashed, "the browser died"), false, true};
     }
     if (dead) return AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "closed"), false, true};
-    ++downloads;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++downloads_by_browser[browser_of_generation[gen]];
+      if (gen == generation) ++downloads;
+    }
     AttemptSuccess s;
     s.download.file = "2026-12/" + item.client.id + ".pdf";
     s.download.bytes = 10;
@@ -103,10 +123,28 @@ class TabbedWorker : public ClientWorker {
     downloads_when_ahead.push_back(downloads.load());
   }
   pid_t next_browser_pid() const override { return ahead ? 4343 : -1; }
+  bool MoveToNextBrowser(const std::string&) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!can_move || !ahead || retired) return false;
+    busy_at_move.push_back(in_flight.load());
+    ahead = false;
+    retired = true;
+    ++generation;
+    browser_of_generation[generation] = ++browser;
+    downloads = 0;
+    return true;
+  }
+  void CloseRetiredBrowser() override {
+    std::lock_guard<std::mutex> lock(mu);
+    retired = false;
+    ++closes;
+  }
+  pid_t retired_browser_pid() const override { return retired ? 4141 : -1; }
   void Recycle(const std::string& reason) override {
     if (in_flight > 0) ++recycles_while_busy;
     ahead = false;  // the next start takes it over
     std::lock_guard<std::mutex> lock(mu);
+    browser_of_generation[generation] = ++browser;
     recycle_reasons.push_back(reason);
     downloads_per_browser.push_back(downloads.exchange(0));
   }
@@ -293,4 +331,59 @@ TEST(Tabs, OneTabNeverRunsTwoBrowsers) {
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
   EXPECT_EQ(db->Report("2026-12")->counts.done, 12);
   EXPECT_TRUE(worker.downloads_when_ahead.empty());
+}
+
+TEST(Tabs, AFreeTabMovesOnToTheBrowserStartedAheadWhileTheOldOneFinishesItsLastClients) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(20));
+  TabbedWorker worker(3);
+  worker.can_move = true;
+  auto o = Options();
+  o.recycle_every = 5;
+  RoomyEnv memory;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, memory.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  // Each browser took its 5 clients, no more, also those finished after the move.
+  EXPECT_EQ(worker.downloads_by_browser, (std::map<int, int>{{0, 5}, {1, 5}, {2, 5}, {3, 5}}));
+  // Three new browsers; a move whenever a tab came free while the old one
+  // still had clients in flight (a recycle when all had finished together).
+  EXPECT_EQ(runner.totals().recycles, 3);
+  EXPECT_EQ(worker.busy_at_move.size() + worker.recycle_reasons.size(), 3u);
+  EXPECT_GE(worker.busy_at_move.size(), 1u);
+  for (int busy : worker.busy_at_move) EXPECT_GE(busy, 1);
+  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
+  // Every retired browser was closed once its last attempt was recorded, and
+  // no attempt was sent to a closed one.
+  EXPECT_EQ(worker.closes.load(), static_cast<int>(worker.busy_at_move.size()));
+  EXPECT_EQ(worker.attempts_in_closed_browser.load(), 0);
+  // Readings covered the retired browser beside the current one.
+  bool read_retired = false;
+  for (const auto& groups : memory.groups_read) {
+    read_retired = read_retired || std::find(groups.begin(), groups.end(), 4141) != groups.end();
+  }
+  EXPECT_TRUE(read_retired);
+}
+
+TEST(Tabs, AMoveWaitsForTheBrowserStartedAhead) {
+  // Without room for two browsers none starts ahead, so none is moved to:
+  // the browser drains and is recycled as before.
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, Ids(20));
+  TabbedWorker worker(3);
+  worker.can_move = true;
+  auto o = Options();
+  o.recycle_every = 5;
+  o.memory_limit_mb = 512;
+  RoomyEnv memory;
+  memory.own_kb = 250 * 1024;
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, worker, memory.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_TRUE(worker.busy_at_move.empty());
+  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
+  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
 }
