@@ -408,8 +408,8 @@ bool BrowserClientWorker::MoveToNextBrowser(const std::string& reason) {
       abandoned_.load()) {
     return false;
   }
-  spdlog::info("moving on to the next browser (pid {} finishes its {} clients in flight, then closes): {}",
-               browser_->pid(), in_flight_, reason);
+  spdlog::info("moving on to the next browser: {}; pid {} closes once the clients still in it are done ({})", reason,
+               browser_->pid(), in_flight_);
   retired_ = std::move(browser_);
   retired_pid_ = pid_.load();
   pid_ = -1;

@@ -100,7 +100,19 @@ class CountingWorker : public jobs::ClientWorker {
     bool moved = inner_.MoveToNextBrowser(reason);
     std::lock_guard<std::mutex> lock(mu_);
     if (moved) busy_at_moves_.push_back(in_flight_);
+    if (moved && kill_retired_ && in_flight_ > 1) {
+      // Its clients in flight are mid-way in it (the new one's has not started).
+      kill(-inner_.retired_browser_pid(), SIGKILL);
+      killed_retired_.push_back(inner_.retired_browser_pid());
+      kill_retired_ = false;
+    }
     return moved;
+  }
+  // Kills the first browser a move retires while it still has clients.
+  void KillTheFirstRetiredBrowser() { kill_retired_ = true; }
+  std::vector<pid_t> KilledRetired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return killed_retired_;
   }
   // Attempts in flight at each move to the next browser.
   std::vector<int> BusyAtMoves() {
@@ -123,6 +135,8 @@ class CountingWorker : public jobs::ClientWorker {
   int started_ = 0;
   bool ended_ = false;
   std::vector<int> busy_at_moves_;
+  bool kill_retired_ = false;
+  std::vector<pid_t> killed_retired_;
 };
 
 // Everything run_cycle.cpp builds, over the first n clients of demo/clients.csv.
@@ -390,5 +404,21 @@ TEST(TabsInABrowser, ABrowserKilledWhileThreeTabsAreInItIsReplacedAndTheRunGoesO
   EXPECT_GE(rig.totals().failed_attempts, 1) << "the attempts in the killed browser count as failed";
   EXPECT_LE(rig.totals().failed_attempts, 3) << "only the attempts that were in the killed browser";
   EXPECT_EQ(test_support::ProcessesInGroup(killed), 0);
+  rig.ExpectNoBrowserLeft();
+}
+
+TEST(TabsInABrowser, ARetiredBrowserKilledWithClientsInItCostsThemAnAttemptAndNothingElse) {
+  Rig rig(16, 3);
+  rig.counting().KillTheFirstRetiredBrowser();
+  EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kFinished);
+  std::vector<pid_t> killed = rig.counting().KilledRetired();
+  ASSERT_EQ(killed.size(), 1u) << "no move retired a browser with two clients in flight";
+  rig.ExpectAllDoneWithTheirOwnSlips();
+  // Only its clients failed, once each, and were done later; the current
+  // browser went on: no drain, no replacement.
+  EXPECT_GE(rig.totals().failed_attempts, 1);
+  EXPECT_LE(rig.totals().failed_attempts, 2);
+  EXPECT_EQ(rig.worker().browser_restarts(), rig.totals().recycles) << "a browser was started for the death";
+  EXPECT_EQ(test_support::ProcessesInGroup(killed[0]), 0);
   rig.ExpectNoBrowserLeft();
 }
