@@ -267,6 +267,15 @@ Result<std::string> BrowserClientWorker::CommitToFinalName(const store::WorkItem
   return final_path;
 }
 
+AttemptResult BrowserClientWorker::Attempt(const store::WorkItem& item, int attempt) {
+  int generation;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = generation_;
+  }
+  return AttemptInTab(item, attempt, 0, generation);
+}
+
 AttemptResult BrowserClientWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) {
   (void)attempt;
   const std::string& id = item.client.id;

@@ -40,9 +40,8 @@ class BrowserClientWorker : public ClientWorker {
                       OutputFolder& out, store::Store& store, const Redactor& redactor);
   ~BrowserClientWorker() override;
 
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    return AttemptInTab(item, attempt, 0, generation_);
-  }
+  // In tab 0, in the current browser.
+  AttemptResult Attempt(const store::WorkItem& item, int attempt) override;
   int tabs() const override { return static_cast<int>(tabs_.size()); }
   AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) override;
   void Recycle(const std::string& reason) override;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,13 @@ class CountingWorker : public jobs::ClientWorker {
     bool moved = inner_.MoveToNextBrowser(reason);
     std::lock_guard<std::mutex> lock(mu_);
     if (moved) busy_at_moves_.push_back(in_flight_);
+    if (moved && in_flight_ > 1) retired_with_clients_.push_back(inner_.retired_browser_pid());
+    if (moved && stop_at_move_ && in_flight_ > 1) {
+      // A stop whose grace period runs out at once: both browsers have clients.
+      stop_at_move_ = false;
+      stop_requested_ = true;
+      inner_.Abandon();
+    }
     if (moved && kill_retired_ && in_flight_ > 1) {
       // Its clients in flight are mid-way in it (the new one's has not started).
       kill(-inner_.retired_browser_pid(), SIGKILL);
@@ -110,6 +118,14 @@ class CountingWorker : public jobs::ClientWorker {
   }
   // Kills the first browser a move retires while it still has clients.
   void KillTheFirstRetiredBrowser() { kill_retired_ = true; }
+  // Asks for a stop, and abandons every browser, at the first move that
+  // retires a browser with clients still in it.
+  void StopAtTheFirstMove() { stop_at_move_ = true; }
+  bool stop_requested() const { return stop_requested_.load(); }
+  std::vector<pid_t> RetiredWithClients() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return retired_with_clients_;
+  }
   std::vector<pid_t> KilledRetired() {
     std::lock_guard<std::mutex> lock(mu_);
     return killed_retired_;
@@ -136,6 +152,9 @@ class CountingWorker : public jobs::ClientWorker {
   bool ended_ = false;
   std::vector<int> busy_at_moves_;
   bool kill_retired_ = false;
+  bool stop_at_move_ = false;
+  std::atomic<bool> stop_requested_{false};
+  std::vector<pid_t> retired_with_clients_;
   std::vector<pid_t> killed_retired_;
 };
 
@@ -217,7 +236,7 @@ class Rig {
     o.backoff.base = std::chrono::milliseconds(50);
     o.backoff.cap = std::chrono::milliseconds(400);
     jobs::RunnerEnvironment env{
-        [] { return false; },
+        [this] { return counting_->stop_requested(); },
         // The backoff before a retry: a deadline, not a synchronisation.
         [](std::chrono::steady_clock::time_point t) {
           std::this_thread::sleep_until(t);
@@ -420,5 +439,22 @@ TEST(TabsInABrowser, ARetiredBrowserKilledWithClientsInItCostsThemAnAttemptAndNo
   EXPECT_LE(rig.totals().failed_attempts, 2);
   EXPECT_EQ(rig.worker().browser_restarts(), rig.totals().recycles) << "a browser was started for the death";
   EXPECT_EQ(test_support::ProcessesInGroup(killed[0]), 0);
+  rig.ExpectNoBrowserLeft();
+}
+
+TEST(TabsInABrowser, AStopWhileABrowserRetiresAbandonsTheClientsInBothAndLeavesNoBrowser) {
+  Rig rig(16, 3);
+  rig.counting().StopAtTheFirstMove();
+  EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kInterrupted);
+  std::vector<pid_t> retired = rig.counting().RetiredWithClients();
+  ASSERT_EQ(retired.size(), 1u) << "no move retired a browser with two clients in flight";
+  // The clients cut off in either browser were abandoned, not failed: the
+  // next run does them.
+  EXPECT_EQ(rig.totals().failed_attempts, 0);
+  EXPECT_LT(rig.totals().done, rig.clients());
+  for (const auto& [id, row] : rig.Rows()) {
+    EXPECT_TRUE(row.status == "done" || row.status == "pending") << id << " " << row.status;
+  }
+  EXPECT_EQ(test_support::ProcessesInGroup(retired[0]), 0) << "the retired browser outlived the stop";
   rig.ExpectNoBrowserLeft();
 }
