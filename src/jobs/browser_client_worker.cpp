@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -80,32 +81,44 @@ Status BrowserClientWorker::EnsureBrowser(std::unique_lock<std::mutex>& lock) {
     DropBrowser();
   }
   if (had_browser_) ++restarts_;
+  // The take-over or the launch runs without mu_: the attempts finishing in
+  // a retired browser need it to return, and the Runner to close that
+  // browser, and must not wait for this one. The other tabs wait above.
+  taking_over_ = true;
+  lock.unlock();
   std::string started_how;
+  std::unique_ptr<cdp::Browser> started;
+  std::optional<PreparedBrowser> prepared;
+  Status launch_failed = Status::Ok();
   if (next_.started()) {
-    // Without mu_: the attempts finishing in a retired browser need it to
-    // return, and must not wait for this one to be ready.
-    taking_over_ = true;
-    lock.unlock();
-    auto prepared = next_.Take();
-    lock.lock();
-    taking_over_ = false;
-    taken_over_.notify_all();
-    if (prepared.ok()) {
-      started_how = ", prepared ahead in " + std::to_string(prepared->took.count()) + " ms: tabs open, logged in";
-      TakeOver(std::move(*prepared));
+    auto taken = next_.Take();
+    if (taken.ok()) {
+      started_how = ", prepared ahead in " + std::to_string(taken->took.count()) + " ms: tabs open, logged in";
+      prepared = std::move(*taken);
     } else {
-      spdlog::warn("the browser started ahead failed ({}); starting one now", redactor_.Redact(prepared.message()));
+      spdlog::warn("the browser started ahead failed ({}); starting one now", redactor_.Redact(taken.message()));
     }
   }
-  if (!browser_) {
-    // Abandon() during Take() is why that one failed: start no other.
-    if (abandoned_.load()) {
-      return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
-    }
+  // Abandon() during Take() is why that one failed: start no other.
+  if (!prepared && !abandoned_.load()) {
     auto launched = cdp::Browser::Launch(settings_.launch);
-    if (!launched.ok()) return launched.error();
-    browser_ = std::move(*launched);
-    started_how = ", " + std::to_string(browser_->startup_time().count()) + " ms";
+    if (launched.ok()) {
+      started = std::move(*launched);
+      started_how = ", " + std::to_string(started->startup_time().count()) + " ms";
+    } else {
+      launch_failed = launched.error();
+    }
+  }
+  lock.lock();
+  taking_over_ = false;
+  taken_over_.notify_all();
+  if (!launch_failed.ok()) return launch_failed;
+  if (prepared) {
+    TakeOver(std::move(*prepared));
+  } else if (started) {
+    browser_ = std::move(started);
+  } else {
+    return MakeError(ErrorKind::kInterrupted, "the stop's grace period ran out: no new browser starts");
   }
   pid_ = browser_->pid();
   had_browser_ = true;
@@ -467,6 +480,8 @@ void BrowserClientWorker::Shutdown() {
   next_.Cancel();
   DropRetiredBrowser();
   DropBrowser();
+  std::lock_guard<std::mutex> login(login_mu_);
+  generation_ = 0;  // the next Runner counts from 0 again
   disposer_.Flush();  // nothing of a browser outlives the worker
 }
 

@@ -409,7 +409,11 @@ void Runner::AfterClient() {
   bool log_due = options_.memory_log_every > 0 && clients_finished_ % options_.memory_log_every == 0;
   std::vector<pid_t> groups = BrowserGroups();
   MemoryReading m = env_.sample_memory(groups, log_due);
-  if (m.browser_pss_estimated && recycle_reason_.empty() && OverSoftLimit(m)) {
+  // While a browser retires the readings hold it too, and it closes after
+  // its last clients (fewer than the tabs): memory is judged after that.
+  // Judged now, the sum of both would recycle the browser just taken over.
+  bool judge_memory = retired_in_flight_ == 0;
+  if (m.browser_pss_estimated && recycle_reason_.empty() && judge_memory && OverSoftLimit(m)) {
     m = env_.sample_memory(groups, true);  // an estimate errs high: confirm before recycling
   }
   if (!m.browser_pss_estimated) {
@@ -440,7 +444,7 @@ void Runner::AfterClient() {
   }
   if (!recycle_reason_.empty()) return;  // already on its way
 
-  if (OverSoftLimit(m)) {
+  if (judge_memory && OverSoftLimit(m)) {
     recycle_reason_ = "memory: browser PSS " + Mb(m.browser_pss_kb) + " + worker RSS " + Mb(m.worker_rss_kb) +
                       " is over the soft limit " + Mb(SoftLimitKb(m)) + " (" +
                       std::to_string(static_cast<int>(options_.soft_limit_fraction * 100)) + "% of " +

@@ -6,7 +6,10 @@ namespace boletos::status {
 
 jobs::AttemptResult ObservedWorker::AttemptInTab(const store::WorkItem& item, int attempt, int tab,
                                                  int generation) {
-  jobs::AttemptResult result = inner_.AttemptInTab(item, attempt, tab, generation);
+  return Observed(inner_.AttemptInTab(item, attempt, tab, generation));
+}
+
+jobs::AttemptResult ObservedWorker::Observed(jobs::AttemptResult result) {
   if (live_) {
     int restarts = inner_.browser_restarts();
     int seen = restarts_seen_.exchange(restarts);  // each restart counted once, whichever tab sees it

@@ -17,7 +17,7 @@ class ObservedWorker : public jobs::ClientWorker {
   ObservedWorker(jobs::ClientWorker& inner, LiveStatus* live) : inner_(inner), live_(live) {}
 
   jobs::AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    return AttemptInTab(item, attempt, 0, 0);
+    return Observed(inner_.Attempt(item, attempt));
   }
   int tabs() const override { return inner_.tabs(); }
   jobs::AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int generation) override;
@@ -34,6 +34,9 @@ class ObservedWorker : public jobs::ClientWorker {
   void Shutdown() override { inner_.Shutdown(); }
 
  private:
+  // Tells LiveStatus how the attempt ended; returns it.
+  jobs::AttemptResult Observed(jobs::AttemptResult result);
+
   jobs::ClientWorker& inner_;
   LiveStatus* live_;
   std::atomic<int> restarts_seen_{0};

@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -77,6 +79,7 @@ class CountingWorker : public jobs::ClientWorker {
     {
       std::lock_guard<std::mutex> lock(mu_);
       --in_flight_;
+      if (!r.ok()) ++failed_by_generation_[generation];
     }
     return r;
   }
@@ -101,6 +104,7 @@ class CountingWorker : public jobs::ClientWorker {
     bool moved = inner_.MoveToNextBrowser(reason);
     std::lock_guard<std::mutex> lock(mu_);
     if (moved) busy_at_moves_.push_back(in_flight_);
+    if (moved && stop_at_move_ && in_flight_ > 1) stopped_at_generation_ = static_cast<int>(busy_at_moves_.size());
     if (moved && in_flight_ > 1) retired_with_clients_.push_back(inner_.retired_browser_pid());
     if (moved && stop_at_move_ && in_flight_ > 1) {
       // A stop whose grace period runs out at once: both browsers have clients.
@@ -122,6 +126,16 @@ class CountingWorker : public jobs::ClientWorker {
   // retires a browser with clients still in it.
   void StopAtTheFirstMove() { stop_at_move_ = true; }
   bool stop_requested() const { return stop_requested_.load(); }
+  // The generation moved on to when the stop came (-1: none), and the
+  // failed attempts of each generation.
+  int StoppedAtGeneration() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_at_generation_;
+  }
+  std::map<int, int> FailedByGeneration() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failed_by_generation_;
+  }
   std::vector<pid_t> RetiredWithClients() {
     std::lock_guard<std::mutex> lock(mu_);
     return retired_with_clients_;
@@ -153,6 +167,8 @@ class CountingWorker : public jobs::ClientWorker {
   std::vector<int> busy_at_moves_;
   bool kill_retired_ = false;
   bool stop_at_move_ = false;
+  int stopped_at_generation_ = -1;
+  std::map<int, int> failed_by_generation_;
   std::atomic<bool> stop_requested_{false};
   std::vector<pid_t> retired_with_clients_;
   std::vector<pid_t> killed_retired_;
@@ -378,8 +394,10 @@ TEST(TabsInABrowser, TheNextBrowserStartsAheadLoggedInAndTakesOverAtEachRecycle)
   // A tab that came free moved on to the next browser while the old one
   // still had clients in flight, rather than wait for them.
   std::vector<int> busy = rig.counting().BusyAtMoves();
-  EXPECT_GE(busy.size(), 1u);
-  for (int n : busy) EXPECT_GE(n, 1);
+  // (The wrapper's count drops when an attempt returns, the Runner's when it
+  // is recorded: a move may see none of the old ones still running.)
+  EXPECT_GE(std::count_if(busy.begin(), busy.end(), [](int n) { return n >= 1; }), 1)
+      << ::testing::PrintToString(busy);
   // One login per browser: the one done ahead is not done again, and its
   // other tabs share it.
   EXPECT_EQ(rig.PortalLogins(), browsers);
@@ -426,35 +444,55 @@ TEST(TabsInABrowser, ABrowserKilledWhileThreeTabsAreInItIsReplacedAndTheRunGoesO
   rig.ExpectNoBrowserLeft();
 }
 
+// Both tests below act at a move with two clients in the old browser. A
+// client past its browser steps (checking and committing the slip) is no
+// longer hurt by its browser's end, so a run where both were is tried again,
+// up to three runs.
+
 TEST(TabsInABrowser, ARetiredBrowserKilledWithClientsInItCostsThemAnAttemptAndNothingElse) {
-  Rig rig(16, 3);
-  rig.counting().KillTheFirstRetiredBrowser();
-  EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kFinished);
-  std::vector<pid_t> killed = rig.counting().KilledRetired();
-  ASSERT_EQ(killed.size(), 1u) << "no move retired a browser with two clients in flight";
-  rig.ExpectAllDoneWithTheirOwnSlips();
-  // Only its clients failed, once each, and were done later; the current
-  // browser went on: no drain, no replacement.
-  EXPECT_GE(rig.totals().failed_attempts, 1);
-  EXPECT_LE(rig.totals().failed_attempts, 2);
-  EXPECT_EQ(rig.worker().browser_restarts(), rig.totals().recycles) << "a browser was started for the death";
-  EXPECT_EQ(test_support::ProcessesInGroup(killed[0]), 0);
-  rig.ExpectNoBrowserLeft();
+  for (int run = 1; run <= 3; ++run) {
+    Rig rig(16, 3);
+    rig.counting().KillTheFirstRetiredBrowser();
+    EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kFinished);
+    std::vector<pid_t> killed = rig.counting().KilledRetired();
+    ASSERT_EQ(killed.size(), 1u) << "no move retired a browser with two clients in flight";
+    rig.ExpectAllDoneWithTheirOwnSlips();
+    // Only its clients failed, once each, and were done later; the current
+    // browser went on: no drain, no replacement.
+    EXPECT_LE(rig.totals().failed_attempts, 2);
+    EXPECT_EQ(rig.worker().browser_restarts(), rig.totals().recycles) << "a browser was started for the death";
+    EXPECT_EQ(test_support::ProcessesInGroup(killed[0]), 0);
+    rig.ExpectNoBrowserLeft();
+    if (rig.totals().failed_attempts >= 1 || run == 3) {
+      EXPECT_GE(rig.totals().failed_attempts, 1) << "in three runs no client was in the browser killed";
+      break;
+    }
+  }
 }
 
-TEST(TabsInABrowser, AStopWhileABrowserRetiresAbandonsTheClientsInBothAndLeavesNoBrowser) {
-  Rig rig(16, 3);
-  rig.counting().StopAtTheFirstMove();
-  EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kInterrupted);
-  std::vector<pid_t> retired = rig.counting().RetiredWithClients();
-  ASSERT_EQ(retired.size(), 1u) << "no move retired a browser with two clients in flight";
-  // The clients cut off in either browser were abandoned, not failed: the
-  // next run does them.
-  EXPECT_EQ(rig.totals().failed_attempts, 0);
-  EXPECT_LT(rig.totals().done, rig.clients());
-  for (const auto& [id, row] : rig.Rows()) {
-    EXPECT_TRUE(row.status == "done" || row.status == "pending") << id << " " << row.status;
+TEST(TabsInABrowser, AStopAtAMoveAbandonsTheClientsStillInTheRetiredBrowserAndLeavesNoBrowser) {
+  for (int run = 1; run <= 3; ++run) {
+    Rig rig(16, 3);
+    rig.counting().StopAtTheFirstMove();
+    EXPECT_EQ(rig.Run(/*recycle_every=*/4, /*max_attempts=*/3), jobs::RunEnd::kInterrupted);
+    std::vector<pid_t> retired = rig.counting().RetiredWithClients();
+    int moved_to = rig.counting().StoppedAtGeneration();
+    ASSERT_EQ(retired.size(), 1u) << "no move retired a browser with two clients in flight";
+    ASSERT_GE(moved_to, 1);
+    // The clients cut off were abandoned, not failed: the next run does them.
+    EXPECT_EQ(rig.totals().failed_attempts, 0);
+    EXPECT_LT(rig.totals().done, rig.clients());
+    for (const auto& [id, row] : rig.Rows()) {
+      EXPECT_TRUE(row.status == "done" || row.status == "pending") << id << " " << row.status;
+    }
+    EXPECT_EQ(test_support::ProcessesInGroup(retired[0]), 0) << "the retired browser outlived the stop";
+    rig.ExpectNoBrowserLeft();
+    // The stop killed the retired browser under its clients (Abandon), not
+    // only the current one.
+    int cut_off = rig.counting().FailedByGeneration()[moved_to - 1];
+    if (cut_off >= 1 || run == 3) {
+      EXPECT_GE(cut_off, 1) << "in three runs no client was cut off in the retired browser";
+      break;
+    }
   }
-  EXPECT_EQ(test_support::ProcessesInGroup(retired[0]), 0) << "the retired browser outlived the stop";
-  rig.ExpectNoBrowserLeft();
 }
