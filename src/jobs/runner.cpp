@@ -344,28 +344,27 @@ void Runner::MoveOnIfDue(const ClientQueue& queue) {
     return;
   }
   bool tab_free = in_flight_ < static_cast<int>(tab_busy_.size());
-  bool budget_taken = successes_in_browser_ + InFlightHere() >= options_.recycle_every;
-  if (!tab_free || InFlightHere() == 0 || !budget_taken || !queue.has_more()) return;
-  if (!worker_.MoveToNextBrowser("every " + std::to_string(options_.recycle_every) + " downloads")) return;
+  if (!tab_free || InFlightHere() == 0 || RoomInBrowser() > 0 || !queue.has_more()) return;
+  if (!worker_.MoveToNextBrowser(EveryNDownloads())) return;
   ++totals_.recycles;
   ++generation_;
   retired_in_flight_ = in_flight_;
   successes_in_browser_ = 0;
 }
 
+std::string Runner::EveryNDownloads() const { return "every " + std::to_string(options_.recycle_every) + " downloads"; }
+
 bool Runner::ShouldPrepareNextBrowser(const ClientQueue& queue) const {
   // With one tab nothing idles while the next browser starts, and --tabs 1
   // is the frugal mode: it never runs two browsers.
   if (tab_busy_.size() == 1 || InFlightHere() == 0 || browser_died_ || worker_.browser_pid() <= 0) return false;
   if (retired_in_flight_ > 0) return false;  // a second browser still runs
-  // When this browser has room for at most one more client per tab, from
-  // the Runner's own counts: an attempt that has finished but is not
-  // recorded yet counts in in_flight_, and would count twice with the
-  // worker's downloads. A round ahead, because a browser takes 0.5-0.7 s
+  // When this browser has room for at most one more client per tab: a
+  // round ahead, because a browser takes 0.5-0.7 s
   // to launch, open its tabs and log in while the old one is busy, and a
   // tab moves on to it as soon as the old one's room is taken (MoveOnIfDue).
   int tabs = static_cast<int>(tab_busy_.size());
-  int room = options_.recycle_every - successes_in_browser_ - InFlightHere();
+  int room = RoomInBrowser();
   if (recycle_reason_.empty() && (options_.recycle_every <= 0 || room > tabs)) return false;
   // Not when the clients still to come fit in this browser: the run ends with it.
   if (queue.remaining() <= (recycle_reason_.empty() ? room : 0)) return false;
@@ -450,7 +449,7 @@ void Runner::AfterClient() {
                       std::to_string(static_cast<int>(options_.soft_limit_fraction * 100)) + "% of " +
                       Mb(MemoryLimitKb(m)) + ")";
   } else if (options_.recycle_every > 0 && worker_.downloads_since_start() >= options_.recycle_every) {
-    recycle_reason_ = "every " + std::to_string(options_.recycle_every) + " downloads";
+    recycle_reason_ = EveryNDownloads();
   }
 }
 

@@ -138,6 +138,11 @@ class Runner {
   void MoveOnIfDue(const class ClientQueue& queue);
   // Attempts in flight in the current browser, not in a retired one.
   int InFlightHere() const { return in_flight_ - retired_in_flight_; }
+  // How many more clients the current browser takes (--recycle-every), from
+  // the Runner's own counts: an attempt finished but not yet recorded still
+  // counts in flight, not twice as the worker's download too.
+  int RoomInBrowser() const { return options_.recycle_every - successes_in_browser_ - InFlightHere(); }
+  std::string EveryNDownloads() const;  // the reason a browser takes no more
   std::vector<pid_t> BrowserGroups() const;
   int64_t MemoryLimitKb(const MemoryReading& m) const;
   int64_t SoftLimitKb(const MemoryReading& m) const;

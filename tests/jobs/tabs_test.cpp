@@ -213,6 +213,29 @@ std::vector<std::string> Ids(int n) {
   return ids;
 }
 
+// 20 clients, 3 tabs, a new browser every 5, memory read from RoomyEnv:
+// the run of the tests of the browser started ahead and of the move.
+struct FiveEachRun {
+  TempDir dir;
+  std::unique_ptr<store::Store> db = OpenStore(dir);
+  TabbedWorker worker{3};
+  RoomyEnv memory;
+  RunnerOptions options = Options();
+  RunTotals totals;
+  FiveEachRun() {
+    Import(*db, Ids(20));
+    options.recycle_every = 5;
+  }
+  RunEnd Run() {
+    auto run = db->BeginRun("2026-12", 1, "test");
+    Runner runner(options, *db, worker, memory.Env());
+    RunEnd end = runner.Run(*run);
+    totals = runner.totals();
+    return end;
+  }
+  int Done() { return db->Report("2026-12")->counts.done; }
+};
+
 }  // namespace
 
 TEST(Tabs, FourTabsWorkOnFourClientsAtOnceAndEveryClientIsDoneOnce) {
@@ -279,17 +302,10 @@ TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreR
 }
 
 TEST(Tabs, TheNextBrowserStartsAheadWhileTheLastClientsOfEachBrowserButTheLastRun) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
-  auto o = Options();
-  o.recycle_every = 5;
-  RoomyEnv memory;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  FiveEachRun r;
+  TabbedWorker& worker = r.worker;
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
+  EXPECT_EQ(r.Done(), 20);
   // At each recycle; the last browser's 5 go at shutdown, with no recycle.
   EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
   EXPECT_EQ(worker.downloads.load(), 5);
@@ -298,28 +314,18 @@ TEST(Tabs, TheNextBrowserStartsAheadWhileTheLastClientsOfEachBrowserButTheLastRu
   ASSERT_EQ(worker.downloads_when_ahead.size(), 3u) << ::testing::PrintToString(worker.downloads_when_ahead);
   for (int downloads : worker.downloads_when_ahead) EXPECT_LT(downloads, 5);
   // Readings meanwhile covered both browsers.
-  EXPECT_EQ(memory.groups_read.count(std::vector<pid_t>{4242, 4343}), 1u);
-  EXPECT_EQ(memory.groups_read.count(std::vector<pid_t>{4242}), 1u);
+  EXPECT_EQ(r.memory.groups_read.count(std::vector<pid_t>{4242, 4343}), 1u);
+  EXPECT_EQ(r.memory.groups_read.count(std::vector<pid_t>{4242}), 1u);
 }
-
 TEST(Tabs, NoBrowserStartsAheadWithoutRoomForTwoUnderTheSoftLimit) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
-  auto o = Options();
-  o.recycle_every = 5;
-  o.memory_limit_mb = 512;  // soft limit 358.4 MB: 10 + 100 + 250 would pass it
-  RoomyEnv memory;
-  memory.own_kb = 250 * 1024;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
-  EXPECT_TRUE(worker.downloads_when_ahead.empty());
-  EXPECT_EQ(runner.totals().recycles, 3) << "recycles go on as before: after 5, 10 and 15 downloads";
+  FiveEachRun r;
+  r.options.memory_limit_mb = 512;  // soft limit 358.4 MB: 10 + 100 + 250 would pass it
+  r.memory.own_kb = 250 * 1024;
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
+  EXPECT_EQ(r.Done(), 20);
+  EXPECT_TRUE(r.worker.downloads_when_ahead.empty());
+  EXPECT_EQ(r.totals.recycles, 3) << "recycles go on as before: after 5, 10 and 15 downloads";
 }
-
 TEST(Tabs, OneTabNeverRunsTwoBrowsers) {
   TempDir dir;
   auto db = OpenStore(dir);
@@ -336,23 +342,16 @@ TEST(Tabs, OneTabNeverRunsTwoBrowsers) {
 }
 
 TEST(Tabs, AFreeTabMovesOnToTheBrowserStartedAheadWhileTheOldOneFinishesItsLastClients) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
+  FiveEachRun r;
+  TabbedWorker& worker = r.worker;
   worker.can_move = true;
-  auto o = Options();
-  o.recycle_every = 5;
-  RoomyEnv memory;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
+  EXPECT_EQ(r.Done(), 20);
   // Each browser took its 5 clients, no more, also those finished after the move.
   EXPECT_EQ(worker.downloads_by_browser, (std::map<int, int>{{0, 5}, {1, 5}, {2, 5}, {3, 5}}));
   // Three new browsers; a move whenever a tab came free while the old one
   // still had clients in flight (a recycle when all had finished together).
-  EXPECT_EQ(runner.totals().recycles, 3);
+  EXPECT_EQ(r.totals.recycles, 3);
   EXPECT_EQ(worker.busy_at_move.size() + worker.recycle_reasons.size(), 3u);
   // (The fake's count drops when an attempt returns, the Runner's when it
   // is recorded: a move may see none of the old ones still running.)
@@ -364,7 +363,7 @@ TEST(Tabs, AFreeTabMovesOnToTheBrowserStartedAheadWhileTheOldOneFinishesItsLastC
   EXPECT_EQ(worker.attempts_in_closed_browser.load(), 0);
   // Readings covered the retired browser beside the current one.
   bool read_retired = false;
-  for (const auto& groups : memory.groups_read) {
+  for (const auto& groups : r.memory.groups_read) {
     read_retired = read_retired || std::find(groups.begin(), groups.end(), 4141) != groups.end();
   }
   EXPECT_TRUE(read_retired);
@@ -373,39 +372,25 @@ TEST(Tabs, AFreeTabMovesOnToTheBrowserStartedAheadWhileTheOldOneFinishesItsLastC
 TEST(Tabs, AMoveWaitsForTheBrowserStartedAhead) {
   // Without room for two browsers none starts ahead, so none is moved to:
   // the browser drains and is recycled as before.
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
+  FiveEachRun r;
+  TabbedWorker& worker = r.worker;
   worker.can_move = true;
-  auto o = Options();
-  o.recycle_every = 5;
-  o.memory_limit_mb = 512;
-  RoomyEnv memory;
-  memory.own_kb = 250 * 1024;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  r.options.memory_limit_mb = 512;
+  r.memory.own_kb = 250 * 1024;
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
   EXPECT_TRUE(worker.busy_at_move.empty());
   EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
   EXPECT_EQ(worker.recycles_while_busy.load(), 0);
 }
 
 TEST(Tabs, WhileABrowserRetiresItsMemoryDoesNotRecycleTheOneJustTakenOver) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
+  FiveEachRun r;
+  TabbedWorker& worker = r.worker;
   worker.can_move = true;
-  auto o = Options();
-  o.recycle_every = 5;
-  o.memory_limit_mb = 512;  // soft limit 358.4 MB
-  RoomyEnv memory;
-  memory.with_retired_kb = 400 * 1024;  // both browsers together pass it
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
+  r.options.memory_limit_mb = 512;           // soft limit 358.4 MB
+  r.memory.with_retired_kb = 400 * 1024;  // both browsers together pass it
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
+  EXPECT_EQ(r.Done(), 20);
   ASSERT_GE(worker.busy_at_move.size(), 1u) << "no move: nothing retired";
   for (const auto& reason : worker.recycle_reasons) EXPECT_EQ(reason.find("memory"), std::string::npos) << reason;
   EXPECT_EQ(worker.downloads_by_browser, (std::map<int, int>{{0, 5}, {1, 5}, {2, 5}, {3, 5}}));
