@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "cdp/base64.h"
+#include "cdp/evaluate_reply.h"
 #include "cdp/event_waiter.h"
 #include "cdp/page_scripts.h"
 #include "core/duration.h"
@@ -13,15 +14,6 @@ namespace boletos::cdp {
 namespace {
 
 std::string Quote(const std::string& s) { return Json(s).dump(); }
-
-bool ContextWasReplaced(const Error& e) {
-  // A navigation in flight destroys the context the wait was running in;
-  // the wait goes on in the new document.
-  return e.kind == ErrorKind::kProtocolError &&
-         (e.message.find("Execution context was destroyed") != std::string::npos ||
-          e.message.find("Cannot find context") != std::string::npos ||
-          e.message.find("Inspected target navigated or closed") != std::string::npos);
-}
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -52,6 +44,7 @@ Result<Json> Page::Call(const std::string& method, const Json& params, Deadline 
 }
 
 Status Page::Init(Deadline deadline) {
+  dialog_answers_ = AnswerDialogs(*conn_, session_id_, dialogs_);
   for (const char* method : {"Page.enable", "Inspector.enable"}) {
     auto r = Call(method, Json::object(), deadline);
     if (!r.ok()) return r.error();

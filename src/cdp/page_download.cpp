@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "cdp/evaluate_reply.h"
 #include "cdp/event_waiter.h"
 #include "cdp/page.h"
 #include "cdp/page_scripts.h"
@@ -45,12 +46,20 @@ struct DownloadState {
   std::set<std::string> our_frames;                 // our tab and popups we opened
   std::map<std::string, std::string> popups;        // targetId -> sessionId
   std::vector<std::string> popups_to_attach;
+  // Popup sessions whose document has not been judged yet. A popup runs
+  // before we attach: its document may commit, or finish loading, before its
+  // events are listened to, so each is looked at whenever it loads and on
+  // every poll until it shows something (or goes away).
+  std::set<std::string> undecided_popups;
   std::string html_session;  // a session whose document loaded as HTML
   std::string html_url;
   std::map<std::string, std::string> navigated;  // sessionId -> URL committed (main frame)
   std::vector<std::string> loaded;               // sessions that loaded since: to look at
   std::string error_page;  // "a text/plain page (URL, HTTP 504)": an answer that is no slip
 };
+
+// How often an undecided popup is asked where it stands.
+constexpr std::chrono::milliseconds kPopupPoll{250};
 
 bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -77,6 +86,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
   waiter.Watch("", {"Browser.downloadWillBegin", "Browser.downloadProgress", "Target.targetCreated"});
   DownloadState st;
   st.our_frames.insert(target_id_);
+  std::vector<Subscription> popup_dialogs;  // a popup's alert() must not hold it up either
 
   std::string what;
   if (!action.click_selector.empty()) {
@@ -115,10 +125,17 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
                       (status > 0 ? ", HTTP " + std::to_string(status) : "") + ")";
     }
   };
-  auto document_state = [&](const std::string& session) -> Json {
+  // Where a document stands (see scripts::kDocumentState); null while it
+  // cannot say (navigating, or busy for more than a moment). gone is set
+  // when the session no longer exists (a popup that closed itself).
+  auto document_state = [&](const std::string& session, bool* gone = nullptr) -> Json {
     auto doc = conn_->Call("Runtime.evaluate", {{"expression", scripts::kDocumentState}, {"returnByValue", true}},
-                           session, deadline);
-    return doc.ok() ? (*doc)["result"]["value"] : Json();
+                           session, deadline.Within(std::chrono::seconds(2)));
+    if (!doc.ok()) {
+      if (gone) *gone = doc.kind() == ErrorKind::kProtocolError && !ContextWasReplaced(doc.error());
+      return Json();
+    }
+    return EvaluatedValue(*doc);
   };
 
   while (true) {
@@ -153,20 +170,25 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
           st.navigated[e.session_id] = frame.value("url", "");
         }
       } else if (e.method == "Page.loadEventFired") {
-        if (st.navigated.count(e.session_id)) st.loaded.push_back(e.session_id);
+        if (st.navigated.count(e.session_id) || st.undecided_popups.count(e.session_id)) {
+          st.loaded.push_back(e.session_id);
+        }
       }
     }
 
     // A document finished loading in our tab or a popup (see look_at).
     for (const std::string& session : st.loaded) look_at(session, document_state(session));
     st.loaded.clear();
+    if (!st.html_session.empty() || !st.error_page.empty()) st.undecided_popups.clear();
 
     for (const std::string& target : st.popups_to_attach) {
       auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
       if (!attached.ok()) continue;  // the popup closed itself (a download popup often does)
       std::string session = attached->value("sessionId", "");
       st.popups[target] = session;
+      st.undecided_popups.insert(session);
       waiter.Watch(session, {"Page.frameNavigated", "Page.loadEventFired"});
+      popup_dialogs.push_back(AnswerDialogs(*conn_, session, dialogs_));
       (void)conn_->Call("Page.enable", Json::object(), session, deadline);
       // It may have loaded before we listened: ask it where it stands.
       look_at(session, document_state(session));
@@ -206,10 +228,26 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       return DownloadResult{DownloadResult::Kind::kPrintedHtml, st.html_url, "", static_cast<int64_t>(sb.st_size)};
     }
 
-    auto woke = waiter.WaitAny(deadline);
+    // While a popup is undecided, wake now and then to ask it where it
+    // stands: no event order can then hide a document that finished loading.
+    bool polling = !st.undecided_popups.empty() && st.html_session.empty() && st.error_page.empty();
+    auto woke = waiter.WaitAny(polling ? deadline.Within(kPopupPoll) : deadline);
     if (!woke.ok()) {
       close_popups();
       return woke.error();
+    }
+    if (polling && !*woke) {
+      for (auto it = st.undecided_popups.begin(); it != st.undecided_popups.end();) {
+        bool gone = false;
+        Json doc = document_state(*it, &gone);
+        if (gone) {
+          it = st.undecided_popups.erase(it);  // it closed itself
+          continue;
+        }
+        look_at(*it, doc);
+        ++it;
+      }
+      continue;
     }
     if (!*woke && deadline.expired()) {
       if (!st.guid.empty()) {

@@ -23,9 +23,19 @@ inline constexpr const char* kWaitForSelector = R"JS(
   };
   const act = (el) => {
     if (then === 'point') {
+      // The centre of a box of its own: a link that wraps over two lines
+      // has a bounding box whose centre may lie on a neighbour. Prefer a
+      // box whose centre hits the element itself (as Puppeteer's clickable
+      // point does with content quads).
       el.scrollIntoView({block: 'center', inline: 'center'});
-      const r = el.getBoundingClientRect();
-      return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+      const boxes = Array.from(el.getClientRects()).filter(b => b.width >= 1 && b.height >= 1);
+      const centre = (b) => ({x: b.left + b.width / 2, y: b.top + b.height / 2});
+      for (const b of boxes) {
+        const p = centre(b);
+        const hit = document.elementFromPoint(p.x, p.y);
+        if (hit && (hit === el || el.contains(hit))) return p;
+      }
+      return centre(boxes.length ? boxes[0] : el.getBoundingClientRect());
     }
     if (then === 'focus') {
       el.focus();

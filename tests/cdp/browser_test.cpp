@@ -8,10 +8,9 @@
 #include <sstream>
 #include <thread>
 
-#include "cdp/browser.h"
+#include "browser_fixture.h"
 #include "cdp/browser_disposer.h"
 #include "process_census.h"
-#include "test_site.h"
 
 namespace fs = std::filesystem;
 using namespace boletos;
@@ -20,49 +19,9 @@ using boletos::test_support::TestSite;
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Deadline Secs(int s) { return Deadline::In(std::chrono::seconds(s)); }
-
-class BrowserTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    for (char& c : name) c = (c == '/') ? '_' : c;  // parameterised names hold a slash
-    tmp_ = fs::temp_directory_path() / ("boletos-cdp-test-" + std::to_string(getpid()) + "-" + name);
-    fs::remove_all(tmp_);
-    fs::create_directories(tmp_ / "browsers");
-    LaunchOptions options;
-    options.temp_root = (tmp_ / "browsers").string();
-    auto b = Browser::Launch(options);
-    ASSERT_TRUE(b.ok()) << b.message();
-    browser_ = std::move(*b);
-    auto p = browser_->NewPage(Secs(10));
-    ASSERT_TRUE(p.ok()) << p.message();
-    page_ = std::move(*p);
-  }
-  void TearDown() override {
-    page_.reset();
-    if (browser_) {
-      pid_t pgid = browser_->pid();
-      browser_.reset();
-      EXPECT_EQ(test_support::ProcessesInGroup(pgid), 0) << "a browser process outlived its Browser";
-    }
-    EXPECT_TRUE(fs::is_empty(tmp_ / "browsers")) << "the browser's profile folder was left behind";
-    fs::remove_all(tmp_);
-  }
-  std::string Out(const std::string& name) { return (tmp_ / name).string(); }
-
-  TestSite site_;
-  fs::path tmp_;
-  std::unique_ptr<Browser> browser_;
-  std::unique_ptr<Page> page_;
-};
+using test_support::BrowserTest;
+using test_support::ReadAll;
+using test_support::Secs;
 
 TEST_F(BrowserTest, NavigatesFillsSelectsClicksAndWaits) {
   ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
@@ -77,6 +36,17 @@ TEST_F(BrowserTest, NavigatesFillsSelectsClicksAndWaits) {
   ASSERT_TRUE(page_->Press("Enter", Secs(5)).ok());
   EXPECT_TRUE(page_->WaitForText("enter pressed", Secs(5)).ok());
   EXPECT_TRUE(page_->WaitForUrlContains("/form", Secs(5)).ok());
+}
+
+TEST_F(BrowserTest, AClickOnALinkThatWrapsOverTwoLinesHitsThatLink) {
+  // Its bounding box's centre lies on the link before it.
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  ASSERT_TRUE(page_->Click("#wrapped", Secs(5)).ok());
+  Status s = page_->WaitForText("wrapped", Secs(5));
+  EXPECT_TRUE(s.ok()) << s.message();
+  auto out = page_->Evaluate("document.getElementById('out').textContent", Secs(5));
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "wrapped");
 }
 
 TEST_F(BrowserTest, WaitingForAMissingElementTimesOutNamingSelectorAndTime) {
@@ -136,7 +106,11 @@ INSTANTIATE_TEST_SUITE_P(EveryWayAPortalSendsAPdf, DownloadKinds,
                                            DownloadCase{"popup", DownloadResult::Kind::kFile},
                                            DownloadCase{"blob", DownloadResult::Kind::kFile},
                                            DownloadCase{"html", DownloadResult::Kind::kPrintedHtml},
-                                           DownloadCase{"htmltab", DownloadResult::Kind::kPrintedHtml}),
+                                           DownloadCase{"htmltab", DownloadResult::Kind::kPrintedHtml},
+                                           DownloadCase{"slowhtmltab", DownloadResult::Kind::kPrintedHtml},
+                                           DownloadCase{"slowpdftab", DownloadResult::Kind::kFile},
+                                           DownloadCase{"blankhtmlpopup", DownloadResult::Kind::kPrintedHtml},
+                                           DownloadCase{"alerthtmltab", DownloadResult::Kind::kPrintedHtml}),
                          [](const auto& info) { return std::string(info.param.link); });
 
 TEST_F(BrowserTest, DownloadByUrlSavesTheFile) {

@@ -47,7 +47,7 @@ const char* kFormPage = R"HTML(<!doctype html><html><body>
 <input id="name" value="old"><select id="color"><option value="r">Red</option><option value="g">Green</option></select>
 <button id="go" type="submit">Go</button></form>
 <div id="out"></div>
-<button id="late-btn" onclick="setTimeout(() => { const a = document.createElement('a'); a.id = 'late'; a.textContent = 'late link'; document.body.appendChild(a); }, 300)">make late</button>
+<div style="width: 20ch; font: 16px monospace"><a id="first" href="#" onclick="document.getElementById('out').textContent = 'first'; return false;">first link is long</a> <a id="wrapped" href="#" onclick="document.getElementById('out').textContent = 'wrapped'; return false;">w rest</a></div><button id="late-btn" onclick="setTimeout(() => { const a = document.createElement('a'); a.id = 'late'; a.textContent = 'late link'; document.body.appendChild(a); }, 300)">make late</button>
 <input id="key" onkeydown="if (event.key === 'Enter') document.getElementById('out').textContent = 'enter pressed'">
 </body></html>)HTML";
 
@@ -64,7 +64,23 @@ const char* kLinksPage = R"HTML(<!doctype html><html><body>
 <a id="busy" href="/busy">busy</a>
 <a id="busytab" href="/busy" target="_blank">busy tab</a>
 <a id="busypopup" href="#" onclick="window.open('/busy'); return false;">busy popup</a>
+<a id="slowhtmltab" href="/slow-slip.html" target="_blank">slow html tab</a>
+<a id="slowpdftab" href="/slow-file.pdf" target="_blank">slow pdf tab</a>
+<a id="blankhtmlpopup" href="#" onclick="const w = window.open('about:blank'); setTimeout(() => { w.location = '/slip.html'; }, 400); return false;">html popup via about:blank</a>
+<a id="alerthtmltab" href="/alert-slip.html" target="_blank">html tab that alerts</a>
 </body></html>)HTML";
+
+// Each button opens a dialog; what the page got back lands in #out.
+const char* kDialogsPage = R"HTML(<!doctype html><html><head><meta charset="utf-8"></head><body>
+<button id="alert" onclick="alert('Sessão expirada'); document.getElementById('out').textContent = 'after alert';">alert</button>
+<button id="confirm" onclick="document.getElementById('out').textContent = 'confirm=' + confirm('Continuar?');">confirm</button>
+<button id="prompt" onclick="document.getElementById('out').textContent = 'prompt=' + prompt('Nome?');">prompt</button>
+<div id="out"></div>
+<script>window.addEventListener('beforeunload', (e) => { e.preventDefault(); e.returnValue = 'Sair?'; });</script>
+</body></html>)HTML";
+
+const char* kSlipHtml =
+    "<!doctype html><html><body><h1>BOLETO HTML</h1><p>Ana Souza 123.456.789-09</p></body></html>";
 
 }  // namespace
 
@@ -77,9 +93,38 @@ TestSite::TestSite() {
     }
     res.set_content(PdfBytes(), "application/pdf");
   });
-  server_.Get("/slip.html", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("<!doctype html><html><body><h1>BOLETO HTML</h1><p>Ana Souza 123.456.789-09</p></body></html>",
+  server_.Get("/dialogs", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kDialogsPage, "text/html");
+  });
+  server_.Get("/alert-on-load", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<!doctype html><html><body><script>alert('Bem-vindo')</script><p id='after'>ok</p></body></html>",
                     "text/html");
+  });
+  server_.Get("/slip.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kSlipHtml, "text/html");
+  });
+  server_.Get("/alert-slip.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string("<script>alert('Confira os dados')</script>") + kSlipHtml, "text/html");
+  });
+  // The document commits at once and finishes loading 1.5 s later: its load
+  // event comes after whoever opened it has had time to listen, or not.
+  server_.Get("/slow-slip.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/html", [](size_t offset, httplib::DataSink& sink) {
+      if (offset == 0) {
+        std::string head = "<!doctype html><html><body><h1>BOLETO HTML</h1>";
+        sink.write(head.data(), head.size());
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      std::string rest = "<p>Ana Souza 123.456.789-09</p></body></html>";
+      sink.write(rest.data(), rest.size());
+      sink.done();
+      return true;
+    });
+  });
+  server_.Get("/slow-file.pdf", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    res.set_content(PdfBytes(), "application/pdf");
   });
   server_.Get("/busy", [](const httplib::Request&, httplib::Response& res) {
     res.status = 504;  // what a gateway answers when the portal stalls
