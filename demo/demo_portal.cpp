@@ -155,6 +155,11 @@ void DemoPortal::Impl::Routes() {
       return res.set_content(pages::ErrorPage(), "text/html");
     }
     if (f == Fault::kStall) return Stall(res);
+    if (f == Fault::kAlert) {
+      return res.set_content("<!doctype html><html><head><meta charset=\"utf-8\"></head><body>"
+                             "<script>alert('Sessão expirada')</script><p>Consulta indisponível</p></body></html>",
+                             "text/html; charset=utf-8");
+    }
     auto it = by_document.find(Digits(req.get_param_value("cpf")));
     if (it == by_document.end()) {
       return res.set_content(pages::NotFound(req.get_param_value("cpf")), "text/html; charset=utf-8");

@@ -13,6 +13,7 @@ const char* FaultName(Fault f) {
     case Fault::kTruncate: return "truncate";
     case Fault::kHtmlError: return "html_error";
     case Fault::kWrongClient: return "wrong_client";
+    case Fault::kAlert: return "alert";
   }
   return "none";
 }
@@ -38,11 +39,12 @@ Result<FaultSpec> ParseFaultSpec(const std::string& text) {
     else if (key == "truncate") spec.truncate = v;
     else if (key == "html_error") spec.html_error = v;
     else if (key == "wrong_client") spec.wrong_client = v;
+    else if (key == "alert") spec.alert = v;
     else if (key == "expire_every") spec.expire_every = static_cast<int>(v);
     else if (key == "stall_ms") spec.stall_ms = static_cast<int>(v);
     else
       return MakeError(ErrorKind::kBadInput, "unknown fault '" + key +
-                                                 "' (http500, stall, truncate, html_error, wrong_client, "
+                                                 "' (http500, stall, truncate, html_error, wrong_client, alert, "
                                                  "expire_every, stall_ms)");
   }
   return spec;
@@ -69,6 +71,7 @@ Fault FaultInjector::Draw(bool for_search) {
   else if (!for_search && r < (edge += spec_.truncate)) f = Fault::kTruncate;
   else if (!for_search && r < (edge += spec_.html_error)) f = Fault::kHtmlError;
   else if (!for_search && r < (edge += spec_.wrong_client)) f = Fault::kWrongClient;
+  else if (for_search && r < (edge += spec_.alert)) f = Fault::kAlert;
   if (f != Fault::kNone) ++counts_[FaultName(f)];
   return f;
 }

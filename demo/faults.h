@@ -7,6 +7,8 @@
 //   truncate=P     the PDF is cut in half (no %%EOF)
 //   html_error=P   an HTML error page with 200 OK where the PDF should be
 //   wrong_client=P the slip of another client is served
+//   alert=P        the search answers with a page that alerts "Sessão
+//                  expirada" and shows no slip
 //   expire_every=K the session expires every K requests
 //   stall_ms=N     how long a stall lasts (default 40000)
 
@@ -20,10 +22,10 @@
 
 namespace boletos::demo {
 
-enum class Fault { kNone, kHttp500, kStall, kTruncate, kHtmlError, kWrongClient };
+enum class Fault { kNone, kHttp500, kStall, kTruncate, kHtmlError, kWrongClient, kAlert };
 
 struct FaultSpec {
-  double http500 = 0, stall = 0, truncate = 0, html_error = 0, wrong_client = 0;
+  double http500 = 0, stall = 0, truncate = 0, html_error = 0, wrong_client = 0, alert = 0;
   int expire_every = 0;
   int stall_ms = 40000;
   std::string text;  // as given
@@ -37,7 +39,7 @@ class FaultInjector {
   void Set(FaultSpec spec);
   FaultSpec spec() const;
   // Draws the fault for one download (or, with for_search, for a search page:
-  // only http500 and stall apply there).
+  // only http500, stall and alert apply there).
   Fault Draw(bool for_search);
   // Counts of injected faults by name, for /__test/stats.
   std::map<std::string, int> counts() const;

@@ -92,6 +92,18 @@ std::string CdpConnection::close_reason() const {
   return close_reason_;
 }
 
+void CdpConnection::Post(const std::string& method, const Json& params, const std::string& session_id) {
+  int64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    id = next_id_++;  // no pending entry: the reply finds none and is dropped
+  }
+  Json message = {{"id", id}, {"method", method}, {"params", params}};
+  if (!session_id.empty()) message["sessionId"] = session_id;
+  transport_->Send(message.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
 Result<Json> CdpConnection::Call(const std::string& method, const Json& params, const std::string& session_id,
                                  Deadline deadline) {
   auto pending = std::make_shared<Pending>();

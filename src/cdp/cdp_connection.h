@@ -70,6 +70,10 @@ class CdpConnection : public std::enable_shared_from_this<CdpConnection> {
   Result<Json> Call(const std::string& method, const Json& params = Json::object(),
                     const std::string& session_id = "", Deadline deadline = Deadline::In(std::chrono::seconds(30)));
 
+  // Sends method(params) without waiting; its reply is dropped. The one
+  // command an event handler may send (it only queues the message).
+  void Post(const std::string& method, const Json& params, const std::string& session_id);
+
   // Calls handler for every event named method ("" = every event) on
   // session_id (kAnySession = all sessions).
   Subscription Subscribe(const std::string& method, const std::string& session_id,

@@ -7,8 +7,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cdp/cdp_connection.h"
+#include "cdp/dialog_log.h"
 #include "core/deadline.h"
 #include "core/result.h"
 
@@ -38,8 +40,13 @@ class Page {
   const std::string& target_id() const { return target_id_; }
   const std::string& session_id() const { return session_id_; }
 
-  // Enables the domains the page operations listen to. Called once by Browser.
+  // Enables the domains the page operations listen to, and starts answering
+  // the page's JavaScript dialogs (see dialog_log.h). Called once by Browser.
   Status Init(Deadline deadline);
+
+  // The dialogs the page and its popups showed since the last call, oldest
+  // first, e.g. `alert "Sessão expirada"`; each was answered already.
+  std::vector<std::string> TakeDialogs() { return dialogs_.Take(); }
 
   // Navigates and waits for the load event. A URL that turns into a
   // download is not an error here: became_download says so.
@@ -98,6 +105,8 @@ class Page {
   std::string target_id_;
   std::string session_id_;
   std::string download_dir_;
+  DialogLog dialogs_;            // before the subscription that fills it
+  Subscription dialog_answers_;  // lives as long as the tab
 };
 
 // Streams a CDP IO stream (from printToPDF or takeResponseBodyAsStream) into

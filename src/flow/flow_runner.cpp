@@ -1,13 +1,31 @@
 #include "flow/flow_runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include "flow/safe_file_name.h"
 
 namespace boletos::flow {
 namespace {
 
+std::string Where(const Flow& flow, const Step& step) { return flow.path + ":" + std::to_string(step.line); }
+
 Error InStep(const Flow& flow, const Step& step, const Error& e) {
-  return Error{e.kind, "step `" + step.Describe() + "` (" + flow.path + ":" + std::to_string(step.line) +
-                           ") failed: " + e.message};
+  return Error{e.kind, "step `" + step.Describe() + "` (" + Where(flow, step) + ") failed: " + e.message};
+}
+
+// Logs the dialogs the page showed during a step (each was answered
+// already); a step that failed names them, since one may be why.
+Result<cdp::DownloadResult> WithDialogs(cdp::Page& page, const Flow& flow, const Step& step,
+                                        Result<cdp::DownloadResult> outcome) {
+  std::vector<std::string> dialogs = page.TakeDialogs();
+  if (dialogs.empty()) return outcome;
+  std::string shown;
+  for (const auto& d : dialogs) {
+    spdlog::info("the page showed {} during step `{}` ({}); answered it", d, step.Describe(), Where(flow, step));
+    shown += (shown.empty() ? "" : ", ") + d;
+  }
+  if (outcome.ok()) return outcome;
+  return Error{outcome.kind(), outcome.message() + " (the page showed " + shown + ")"};
 }
 
 }  // namespace
@@ -72,7 +90,7 @@ Result<cdp::DownloadResult> FlowRunner::RunStep(cdp::Page& page, const Step& ste
 Status FlowRunner::Login(cdp::Page& page) const {
   TemplateContext ctx = Context(nullptr);
   for (const Step& step : flow_.login_steps) {
-    auto r = RunStep(page, step, ctx, "");
+    auto r = WithDialogs(page, flow_, step, RunStep(page, step, ctx, ""));
     if (!r.ok()) return r.error();
   }
   return Status::Ok();
@@ -92,7 +110,7 @@ Result<cdp::DownloadResult> FlowRunner::RunClient(cdp::Page& page, const Columns
   TemplateContext ctx = Context(&client);
   cdp::DownloadResult last;
   for (const Step& step : flow_.client_steps) {
-    auto r = RunStep(page, step, ctx, dest_path);
+    auto r = WithDialogs(page, flow_, step, RunStep(page, step, ctx, dest_path));
     if (!r.ok()) return r.error();
     last = *r;
   }
