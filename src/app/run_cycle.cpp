@@ -13,6 +13,7 @@
 #include "app/exit_codes.h"
 #include "cdp/browser_process.h"
 #include "core/duration.h"
+#include "core/utf8.h"
 #include "flow/flow_parser.h"
 #include "flow/flow_runner.h"
 #include "jobs/browser_client_worker.h"
@@ -91,6 +92,10 @@ Result<std::map<std::string, std::string>> ParseVars(const std::vector<std::stri
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       return MakeError(ErrorKind::kBadInput, "--var '" + kv + "' is not KEY=VALUE");
+    }
+    if (!IsValidUtf8(kv)) {
+      std::string key = IsValidUtf8(kv.substr(0, eq)) ? kv.substr(0, eq) : "(its name)";
+      return MakeError(ErrorKind::kBadInput, "--var " + key + ": not valid UTF-8 (pass it in UTF-8)");
     }
     out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }

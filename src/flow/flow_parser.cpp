@@ -2,10 +2,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "core/duration.h"
+#include "core/utf8.h"
 
 namespace boletos::flow {
 namespace {
@@ -254,6 +256,15 @@ Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>&
 
 Result<Flow> ParseFlow(const std::string& yaml_text, const std::string& name,
                        const std::map<std::string, std::string>& var_overrides) {
+  // Every string of the flow ends up in JSON sent to the browser, which
+  // takes UTF-8 only: refuse the file here, naming where, not mid-run.
+  if (size_t bad = FindInvalidUtf8(yaml_text); bad != std::string::npos) {
+    size_t line_start = yaml_text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    line_start = line_start == std::string::npos || bad == 0 ? 0 : line_start + 1;
+    int line = 1 + static_cast<int>(std::count(yaml_text.begin(), yaml_text.begin() + static_cast<long>(bad), '\n'));
+    return MakeError(ErrorKind::kBadInput, name + ":" + std::to_string(line) + ":" + std::to_string(bad - line_start + 1) +
+                                               ": not valid UTF-8: save the flow file as UTF-8");
+  }
   try {
     YAML::Node root = YAML::Load(yaml_text);
     if (!root || root.IsNull()) return MakeError(ErrorKind::kBadInput, name + ": the flow file is empty");
@@ -294,7 +305,14 @@ Status CheckClientColumns(const Flow& flow, const std::set<std::string>& columns
 Status CheckEnv(const Flow& flow, const EnvLookup& env) {
   std::string missing;
   for (const auto& name : flow.TemplateNames()) {
-    if (name.rfind("env.", 0) == 0 && !env(name.substr(4))) missing += (missing.empty() ? "" : ", ") + name.substr(4);
+    if (name.rfind("env.", 0) != 0) continue;
+    auto value = env(name.substr(4));
+    if (!value) {
+      missing += (missing.empty() ? "" : ", ") + name.substr(4);
+    } else if (!IsValidUtf8(*value)) {
+      return MakeError(ErrorKind::kBadInput, "the environment variable " + name.substr(4) + " (used by " + flow.path +
+                                                 ") is not valid UTF-8: set it in UTF-8");
+    }
   }
   if (missing.empty()) return Status::Ok();
   return MakeError(ErrorKind::kBadInput,

@@ -8,7 +8,7 @@
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
 #include "store/store_names.h"
-#include "store/utf8.h"
+#include "core/utf8.h"
 
 namespace boletos::store {
 namespace {

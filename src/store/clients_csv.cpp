@@ -9,7 +9,7 @@
 
 #include <csv.h>
 
-#include "store/utf8.h"
+#include "core/utf8.h"
 
 namespace boletos::store {
 namespace {

@@ -109,6 +109,26 @@ TEST_F(BadInput, ACsvWithInvalidUtf8ImportsNothingAndNamesTheLine) {
   ExpectNothingChanged();
 }
 
+// A Latin-1 byte in a selector once reached json::dump() mid-run and ended
+// the process with std::terminate.
+TEST_F(BadInput, AFlowThatIsNotUtf8StopsTheRunAndNamesTheLineAndColumn) {
+  int line = WriteFlowReplacing("- click: \"#go\"", "- click: \"#g\xe9\"");
+  Outcome o = RunWithFlow(ws_.Path("bad-flow.yaml"));
+  EXPECT_EQ(o.code, 2) << o.all();
+  EXPECT_NE(o.all().find("bad-flow.yaml:" + std::to_string(line) + ":"), std::string::npos) << o.all();
+  EXPECT_NE(o.all().find("not valid UTF-8"), std::string::npos) << o.all();
+  ExpectNoBrowserStarted(o);
+  ExpectNothingChanged();
+}
+
+TEST_F(BadInput, AVarThatIsNotUtf8StopsTheRunAndNamesIt) {
+  Outcome o = ws_.Boletos(ws_.RunArgs({"--var", "base_url=http://127.0.0.1:1/p\xe3o"}));
+  EXPECT_EQ(o.code, 2) << o.all();
+  EXPECT_NE(o.all().find("--var base_url: not valid UTF-8"), std::string::npos) << o.all();
+  ExpectNoBrowserStarted(o);
+  ExpectNothingChanged();
+}
+
 TEST_F(BadInput, AFlowWithAYamlSyntaxErrorStopsTheRunAndNamesTheLine) {
   int line = WriteFlowReplacing("- click: \"#go\"", "- click: \"#go");
   Outcome o = RunWithFlow(ws_.Path("bad-flow.yaml"));

@@ -23,7 +23,10 @@ namespace {
 class ScriptedWorker : public ClientWorker {
  public:
   std::map<std::string, int> fail_first;
+  std::map<std::string, int> throw_first;  // attempts that throw instead of returning
   bool fail_everything = false;
+  int time_out_first = 0;  // the run's first attempts, whoever they are, time out
+  ErrorKind fail_kind = ErrorKind::kPortalError;
   std::vector<std::string> attempts;  // ids in the order attempted
   std::vector<std::string> recycle_reasons;
   std::function<void()> on_attempt;
@@ -32,8 +35,15 @@ class ScriptedWorker : public ClientWorker {
   AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
     attempts.push_back(item.client.id);
     if (on_attempt) on_attempt();
+    if (attempt <= throw_first[item.client.id]) {
+      if (attempt % 2 == 1) throw std::runtime_error("type_error.302 type must be string, but is number");
+      throw 42;  // not even a std::exception
+    }
+    if (static_cast<int>(attempts.size()) <= time_out_first) {
+      return AttemptFailure{MakeError(ErrorKind::kTimeout, "scripted timeout"), false, false};
+    }
     if (fail_everything || attempt <= fail_first[item.client.id]) {
-      return AttemptFailure{MakeError(ErrorKind::kPortalError, "scripted failure"), false, false};
+      return AttemptFailure{MakeError(fail_kind, "scripted failure"), false, false};
     }
     ++downloads;
     AttemptSuccess s;
@@ -110,6 +120,25 @@ TEST(Runner, DownloadsEveryPendingClientInStableOrder) {
   EXPECT_EQ(h.Counts().done, 3);
 }
 
+TEST(Runner, AnAttemptThatThrowsIsAFailedAttemptWithItsMessageAndTheRunGoesOn) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3"});
+  h.worker.throw_first["c2"] = 2;  // a std::exception, then something else
+  auto o = h.Options();
+  o.max_attempts = 2;
+  EXPECT_EQ(h.Run(o), RunEnd::kSomeFailed);
+  EXPECT_EQ(h.worker.attempts, (std::vector<std::string>{"c1", "c2", "c3", "c2"}));
+  EXPECT_EQ(h.Counts().done, 2);
+  EXPECT_EQ(h.Counts().failed, 1);
+  auto report = h.db->Report("2026-12");
+  ASSERT_TRUE(report.ok()) << report.message();
+  ASSERT_EQ(report->recent_failures.size(), 1u);
+  EXPECT_EQ(report->recent_failures[0].attempts, 2);
+  EXPECT_NE(report->recent_failures[0].last_error.find("unexpected error: an exception that is not a std::exception"),
+            std::string::npos)
+      << report->recent_failures[0].last_error;
+}
+
 TEST(Resume, ANextRunStartsAfterTheLastSuccessAndNeverDownloadsADoneClientAgain) {
   Harness h;
   Import(*h.db, {"c1", "c2", "c3", "c4", "c5"});
@@ -161,8 +190,39 @@ TEST(PortalDown, KConsecutiveFailuresStopTheRunInsteadOfBurningEveryonesAttempts
   auto o = h.Options();
   o.max_consecutive_failures = 4;
   EXPECT_EQ(h.Run(o), RunEnd::kPortalDown);
-  EXPECT_EQ(h.worker.attempts.size(), 4u);
+  // 4 failures in the first browser, then a fresh one, which failed its 3
+  // (min(K, N)) too: the portal, not the browser.
+  ASSERT_EQ(h.worker.recycle_reasons.size(), 1u);
+  EXPECT_EQ(h.worker.recycle_reasons[0], "4 consecutive failures: a fresh browser before the portal is judged down");
+  EXPECT_EQ(h.worker.attempts.size(), 7u);
   EXPECT_EQ(h.Counts().failed, 0) << "nobody should have used up their attempts";
+}
+
+TEST(HungBrowser, KTimeoutsInARowReplaceTheBrowserAndTheRunGoesOn) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5"});
+  h.worker.time_out_first = 3;  // then the fresh browser works
+  auto o = h.Options();
+  auto run = h.db->BeginRun(o.period, 1, "test");
+  ASSERT_TRUE(run.ok());
+  Runner runner(o, *h.db, h.worker, h.Env());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(h.worker.recycle_reasons,
+            std::vector<std::string>{"the last 3 attempts in this browser timed out: it may be hung"});
+  EXPECT_EQ(runner.totals().hung_browsers_replaced, 1);
+  EXPECT_EQ(h.Counts().done, 5);
+}
+
+TEST(HungBrowser, TimeoutsBrokenByASuccessDoNotMakeABrowserHung) {
+  Harness h;
+  Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6"});
+  h.worker.time_out_first = 2;  // c1 and c2 time out, c3 passes,
+  h.worker.fail_first["c4"] = 1;  // then c4 and c5 time out
+  h.worker.fail_first["c5"] = 1;
+  h.worker.fail_kind = ErrorKind::kTimeout;
+  EXPECT_EQ(h.Run(h.Options()), RunEnd::kFinished);
+  EXPECT_TRUE(h.worker.recycle_reasons.empty()) << h.worker.recycle_reasons.front();
+  EXPECT_EQ(h.Counts().done, 6);
 }
 
 TEST(Stop, NoNewClientStartsAfterAStopRequest) {

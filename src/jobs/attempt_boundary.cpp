@@ -1,0 +1,28 @@
+#include "jobs/attempt_boundary.h"
+
+#include <exception>
+
+namespace boletos::jobs {
+namespace {
+
+AttemptFailure Unexpected(const std::string& what) {
+  return AttemptFailure{MakeError(ErrorKind::kProtocolError,
+                                  "the attempt stopped on an unexpected error: " + what +
+                                      " (boletos did not expect this: please report it, with the log)"),
+                        /*foreign_slip=*/false, /*browser_died=*/false};
+}
+
+}  // namespace
+
+AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
+                                     int generation) {
+  try {
+    return worker.AttemptInTab(item, attempt, tab, generation);
+  } catch (const std::exception& e) {
+    return Unexpected(e.what());
+  } catch (...) {
+    return Unexpected("an exception that is not a std::exception");
+  }
+}
+
+}  // namespace boletos::jobs

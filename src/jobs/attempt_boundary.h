@@ -1,0 +1,16 @@
+#pragma once
+// The exception boundary around one attempt. Nothing thrown while a client
+// is worked on (a library's type_error on an odd message, bad_alloc, a bug)
+// may end the run or reach a tab's thread top: it becomes a failed attempt
+// whose error names what was thrown, and the run goes on.
+
+#include "jobs/client_worker.h"
+
+namespace boletos::jobs {
+
+// worker.AttemptInTab(...), with whatever it throws turned into a failure
+// (kProtocolError, "the attempt stopped on an unexpected error: ...").
+AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
+                                     int generation);
+
+}  // namespace boletos::jobs
