@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "jobs/attempt_boundary.h"
 #include "jobs/client_queue.h"
 
 namespace boletos::jobs {
@@ -31,7 +32,11 @@ const char* RunEndName(RunEnd end) {
 }
 
 Runner::Runner(RunnerOptions options, store::Store& store, ClientWorker& worker, RunnerEnvironment env)
-    : options_(std::move(options)), store_(store), worker_(worker), env_(std::move(env)) {
+    : options_(std::move(options)),
+      store_(store),
+      worker_(worker),
+      env_(std::move(env)),
+      streak_(options_.max_consecutive_failures, options_.hung_after_timeouts) {
   live_.last_progress = Clock::now();
   int tabs = std::max(1, worker_.tabs());
   tab_busy_.assign(tabs, false);
@@ -82,7 +87,7 @@ void Runner::Dispatch(store::WorkItem item, int position) {
   job.item = std::move(item);
   auto work = [this](Finished job) {
     auto t0 = Clock::now();
-    job.result.emplace(worker_.AttemptInTab(job.item, job.attempt, job.tab, job.generation));
+    job.result.emplace(AttemptWithoutThrowing(worker_, job.item, job.attempt, job.tab, job.generation));
     job.ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
     {
       std::lock_guard<std::mutex> lock(finished_mu_);
@@ -136,7 +141,7 @@ RunEnd Runner::Run(int64_t run_id) {
     if (!stopping) {
       if (store_failed_) {
         stopping = true;
-      } else if (consecutive_failures_ >= options_.max_consecutive_failures) {
+      } else if (streak_.PortalLooksDown()) {
         end = RunEnd::kPortalDown;
         stopping = true;
       } else if (env_.stop_requested()) {
@@ -145,7 +150,10 @@ RunEnd Runner::Run(int64_t run_id) {
       }
     }
     if (in_flight_ == 0) {
-      if (browser_died_) successes_in_browser_ = 0;
+      if (browser_died_) {
+        successes_in_browser_ = 0;
+        streak_.BrowserReplaced();
+      }
       browser_died_ = false;  // every tab is back: the next attempt starts a fresh browser
       if (!recycle_reason_.empty() && !stopping) {
         if (!queue.has_more()) {
@@ -158,6 +166,7 @@ RunEnd Runner::Run(int64_t run_id) {
         }
         successes_in_browser_ = 0;
         ++totals_.recycles;
+        streak_.BrowserReplaced();
         worker_.Recycle(recycle_reason_);
         recycle_reason_.clear();
       }
@@ -239,7 +248,7 @@ std::string Runner::Summary(RunEnd end, double took) const {
     case RunEnd::kFinished: return head + "finished normally: " + counts;
     case RunEnd::kSomeFailed: return head + "finished normally, some clients failed: " + counts;
     case RunEnd::kPortalDown:
-      return head + "stopped: the portal looks down (" + std::to_string(consecutive_failures_) +
+      return head + "stopped: the portal looks down (" + std::to_string(streak_.consecutive()) +
              " consecutive failures): " + counts;
     case RunEnd::kInterrupted:
       return head + "interrupted by " + (env_.stop_reason ? env_.stop_reason() : std::string("a stop request")) +
@@ -283,7 +292,7 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
     if (s.printed_html) ++totals_.printed_html;
     if (!s.download.facts.linha_digitavel.empty()) ++totals_.verified;
     if (!s.download.facts.warnings.empty()) ++totals_.with_warnings;
-    consecutive_failures_ = 0;
+    streak_.Success();
     spdlog::info("{} {} done in {} ms (attempt {}): {} ({} bytes){}", where, id, ms, attempt, s.download.file,
                  s.download.bytes,
                  s.download.facts.warnings.empty() ? "" : " - warning: " + s.download.facts.warnings.front());
@@ -306,7 +315,17 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
       return;
     }
     ++totals_.failed_attempts;
-    ++consecutive_failures_;
+    streak_.Failure(f.error.kind == ErrorKind::kTimeout, !retired);
+    if (recycle_reason_.empty() && !f.browser_died && !retired) {
+      if (streak_.BrowserLooksHung()) {
+        recycle_reason_ = "the last " + std::to_string(streak_.hung_after()) +
+                          " attempts in this browser timed out: it may be hung";
+        ++totals_.hung_browsers_replaced;
+      } else if (streak_.WantsFreshBrowser()) {
+        recycle_reason_ = std::to_string(streak_.consecutive()) +
+                          " consecutive failures: a fresh browser before the portal is judged down";
+      }
+    }
     if (f.foreign_slip) ++totals_.foreign_refused;
     if (gave_up) {
       ++totals_.gave_up;
@@ -350,6 +369,7 @@ void Runner::MoveOnIfDue(const ClientQueue& queue) {
   ++generation_;
   retired_in_flight_ = in_flight_;
   successes_in_browser_ = 0;
+  streak_.BrowserReplaced();
 }
 
 std::string Runner::EveryNDownloads() const { return "every " + std::to_string(options_.recycle_every) + " downloads"; }

@@ -25,6 +25,7 @@
 
 #include "jobs/backoff.h"
 #include "jobs/client_worker.h"
+#include "jobs/failure_streak.h"
 #include "store/store.h"
 
 namespace boletos::jobs {
@@ -36,6 +37,9 @@ struct RunnerOptions {
   int recycle_every = 10;
   int memory_log_every = 5;
   int max_consecutive_failures = 10;
+  // A browser whose last this many attempts all timed out is replaced as
+  // hung (FailureStreak).
+  int hung_after_timeouts = 3;
   int64_t memory_limit_mb = 512;
   double soft_limit_fraction = 0.70;
   BackoffPolicy backoff;
@@ -79,6 +83,7 @@ struct RunTotals {
   int verified = 0;       // slips whose linha digitável was read and checked
   int with_warnings = 0;
   int recycles = 0;
+  int hung_browsers_replaced = 0;  // of recycles: after K timeouts in a row
   int64_t bytes = 0;
   int64_t peak_browser_pss_kb = 0;
   int64_t peak_worker_rss_kb = 0;
@@ -157,7 +162,7 @@ class Runner {
   RunnerEnvironment env_;
   int64_t run_id_ = 0;
   RunTotals totals_;
-  int consecutive_failures_ = 0;
+  FailureStreak streak_;
   int clients_finished_ = 0;
   int clients_unchecked_ = 0;  // recorded, AfterClient not run yet
   int successes_in_browser_ = 0;  // recorded since the browser started (see ShouldPrepareNextBrowser)

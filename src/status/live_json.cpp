@@ -29,6 +29,7 @@ Json LiveToJson(const LiveSnapshot& s, const HealthVerdict& health) {
                {"foreign_refused", t.foreign_refused},
                {"bytes", t.bytes},
                {"recycles", t.recycles},
+               {"hung_browsers_replaced", t.hung_browsers_replaced},
                {"current_client", s.progress.current_client.empty() ? Json() : Json(s.progress.current_client)}};
     if (s.run_active) {
       run["seconds_since_progress"] = Seconds(s.now - std::max(s.progress.last_progress, s.phase_since));

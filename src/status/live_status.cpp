@@ -24,6 +24,7 @@ void AddTotals(jobs::RunTotals& a, const jobs::RunTotals& b) {
   a.verified += b.verified;
   a.with_warnings += b.with_warnings;
   a.recycles += b.recycles;
+  a.hung_browsers_replaced += b.hung_browsers_replaced;
   a.bytes += b.bytes;
   a.peak_browser_pss_kb = std::max(a.peak_browser_pss_kb, b.peak_browser_pss_kb);
   a.peak_worker_rss_kb = std::max(a.peak_worker_rss_kb, b.peak_worker_rss_kb);

@@ -43,6 +43,9 @@ void CounterMetrics(ops::PrometheusText& m, const LiveSnapshot& s) {
   m.Sample(s.browser_restarts);
   m.Family("browser_recycles_total", Type::kCounter, "browsers replaced on purpose (every N downloads, memory)");
   m.Sample(t.recycles);
+  m.Family("hung_browsers_replaced_total", Type::kCounter,
+           "browsers replaced because their last attempts all timed out (of the recycles)");
+  m.Sample(t.hung_browsers_replaced);
   m.Family("cycles_total", Type::kCounter, "runs started by this process (a worker runs one per cycle)");
   m.Sample(s.cycles);
 }

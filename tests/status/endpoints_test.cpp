@@ -186,6 +186,7 @@ TEST(StatusPort, ServesTheRunInFlight) {
   EXPECT_TRUE(std::isnan(m.Value("boletos_cgroup_memory_usage_bytes")));  // unknown: no sample
   EXPECT_GT(m.Value("boletos_run_duration_seconds"), 0);
   for (const char* name : {"boletos_browser_restarts_total", "boletos_browser_recycles_total",
+                           "boletos_hung_browsers_replaced_total",
                            "boletos_failures_total", "boletos_cgroup_memory_limit_bytes"}) {
     EXPECT_TRUE(m.types.count(name)) << name;
   }
