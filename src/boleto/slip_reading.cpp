@@ -27,7 +27,7 @@ SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
   if (scan.found.empty()) {
     r.warnings.push_back("no valid linha digitável found" + (scan.near_miss.empty() ? "" : " (" + scan.near_miss + ")"));
   } else {
-    const Linha& linha = scan.found.front();
+    const Linha& linha = scan.found.front().linha;
     r.linha = linha.digits;
     r.barcode = linha.barcode;
     r.bank = BankCode(linha);
