@@ -65,9 +65,8 @@ LinhaChoice ChooseLinha(const std::vector<FoundLinha>& found, const PrintedFacts
 
   size_t equals = 0;
   for (size_t i = 0; i < found.size(); ++i) {
-    if (!standings[i].contradicts_both && standings[i].score == standings[best].score && found[i].fit == found[best].fit) {
-      ++equals;
-    }
+    const Standing& s = standings[i];
+    if (!s.contradicts_both && s.score == standings[best].score && found[i].fit == found[best].fit) ++equals;
   }
   if (equals > 1) {
     choice.warnings.push_back("the text holds " + std::to_string(equals) +
