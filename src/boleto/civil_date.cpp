@@ -40,6 +40,12 @@ std::string IsoDate(const CivilDate& d) {
   return buf;
 }
 
+std::string BrazilianDate(const CivilDate& d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%02d/%02d/%04d", d.day, d.month, d.year);
+  return buf;
+}
+
 std::optional<CivilDate> ParseBrazilianDate(std::string_view t) {
   if (t.size() != 10 || t[2] != '/' || t[5] != '/') return std::nullopt;
   auto num = [&](size_t at, size_t n, int* out) {

@@ -24,6 +24,8 @@ CivilDate CivilFromDays(long days);
 bool IsValidDate(const CivilDate& d);
 // "2026-12-10"
 std::string IsoDate(const CivilDate& d);
+// "10/12/2026", the way a slip prints it (for warnings).
+std::string BrazilianDate(const CivilDate& d);
 // "10/12/2026" as printed on slips; nullopt unless exactly dd/mm/yyyy and a real day.
 std::optional<CivilDate> ParseBrazilianDate(std::string_view text);
 

@@ -24,8 +24,10 @@ struct SlipReading {
 // Never fails: a slip without a valid line gives the warning
 // "no valid linha digitável found" (with the reason when a line-shaped run
 // failed its check digits), and whatever the printed labels say.
-// The printed "Vencimento" and "Valor" win over the line when both are
-// present and disagree, with a warning naming both values.
+// Of several valid readings of the line, the printed "Vencimento" and
+// "Valor" pick one, and a reading that disagrees with both is not used
+// (linha_choice.h). They win over the chosen line when both are present and
+// disagree, with a warning naming both values.
 SlipReading ReadSlip(std::string_view text, const CivilDate& reference);
 
 }  // namespace boletos::boleto

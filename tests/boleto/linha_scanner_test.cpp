@@ -17,9 +17,19 @@ const std::string kBradesco = "23790101079000000000161032644603295600000010000";
 
 std::vector<std::string> Found(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& l : ScanForLinhas(text).found) out.push_back(l.digits);
+  for (const auto& f : ScanForLinhas(text).found) out.push_back(f.linha.digits);
   return out;
 }
+
+// node-boleto's slip printed by Chromium (data/html_slips): the line wraps
+// and poppler puts the bank code 033-7 between its halves. Reading 0337 as
+// the due-date factor passes the check digits by chance (1998, R$ 16.560.000,01).
+const std::string kNodeBoleto = "03399640411540000000404271101026116560000010951";
+const std::string kNodeBoletoMisread = "03399640411540000000404271101026103371656000001";
+const std::string kNodeBoletoText =
+    "                                                  03399.64041 15400.000004 04271.101026 1\n"
+    "                        033-7                                             16560000010951\n"
+    "Local de pagamento                                       Vencimento\n";
 
 TEST(LinhaScanner, FindsEveryPublishedLineAsPrinted) {
   for (const auto& v : BankVectors()) {
@@ -39,6 +49,42 @@ TEST(LinhaScanner, FindsALineSplitOverLines) {
   EXPECT_EQ(Found("23790.10107 90000.000001\n61032.644603 2\r\n95600000010000"), std::vector<std::string>{kBradesco});
   EXPECT_EQ(Found("83640000001-1 33120138000-2\n81288462711-6 08013618155-1"),
             std::vector<std::string>{CollectionVectors()[0].linha});
+}
+
+TEST(LinhaScanner, AssemblesALineWrappedAroundTheBankCodeAfterTheAdjacentReading) {
+  LinhaScan scan = ScanForLinhas(kNodeBoletoText);
+  ASSERT_EQ(scan.found.size(), 2u);
+  EXPECT_EQ(scan.found[0].linha.digits, kNodeBoletoMisread);
+  EXPECT_EQ(scan.found[0].fit, LinhaFit::kGlued);  // it ends inside 16560000010951
+  EXPECT_EQ(scan.found[1].linha.digits, kNodeBoleto);
+  EXPECT_EQ(scan.found[1].fit, LinhaFit::kAssembled);
+  EXPECT_EQ(scan.found[1].skips, 1);
+}
+
+TEST(LinhaScanner, AssemblesALineSplitOverLinesWithOtherNumbersBetween) {
+  // A text layer that splits the line twice, with a label, the bank code and
+  // a date between the pieces.
+  EXPECT_EQ(Found("Linha digitavel 23790.10107 90000.000001\nBanco 237-2\n61032.644603\n"
+                  "Vencimento 10/12/2023\n2 95600000010000\nPagador"),
+            std::vector<std::string>{kBradesco});
+  EXPECT_EQ(Found("23790.10107 90000.000001 61032.644603 2\nAgencia 3381-2 Conta 12345-6\n95600000010000"),
+            std::vector<std::string>{kBradesco});
+  // A collection slip whose last block went to the next line, after a label.
+  EXPECT_EQ(Found("83640000001-1 33120138000-2 81288462711-6\nCodigo de barras\n08013618155-1"),
+            std::vector<std::string>{CollectionVectors()[0].linha});
+}
+
+TEST(LinhaScanner, AssemblesOnlyAcrossShortInterpositions) {
+  const std::string head = "23790.10107 90000.000001 61032.644603 2\n", tail = "\n95600000010000";
+  EXPECT_EQ(Found(head + "Banco 237-2" + tail), std::vector<std::string>{kBradesco});
+  // Five other numbers between the pieces: not one line any more.
+  EXPECT_TRUE(Found(head + "1 3 4 5 6" + tail).empty());
+  // Nor a paragraph of text.
+  EXPECT_TRUE(Found(head + "Instrucoes: nao receber apos o vencimento, cobrar multa de mora" + tail).empty());
+  // Nor pieces of one text line: a reader steps over what a wrap put between.
+  EXPECT_TRUE(Found("23790.10107 90000.000001 61032.644603 2 | 237-2 | 95600000010000").empty());
+  // Nor more than three pieces.
+  EXPECT_TRUE(Found("23790.10107\nx\n90000.000001\nx\n61032.644603\nx\n2\nx\n95600000010000").empty());
 }
 
 TEST(LinhaScanner, AcceptsPunctuationVariants) {

@@ -111,6 +111,52 @@ TEST(ReadSlip, TwoDifferentLinesUseTheFirstWithAWarning) {
   EXPECT_TRUE(HasWarning(r, "2 different valid linhas")) << (r.warnings.empty() ? "" : r.warnings[0]);
 }
 
+// node-boleto's header row as poppler reads it (data/html_slips): the line
+// wrapped, the bank code between its halves. Two readings pass the check
+// digits: the adjacent one (factor 0337, 1998-09-09, R$ 16.560.000,01) and
+// the one a person reads (2026-12-10, R$ 109,51).
+const std::string kWrappedHeader =
+    "                                                  03399.64041 15400.000004 04271.101026 1\n"
+    "                        033-7                                             16560000010951\n";
+const std::string kNodeBoleto = "03399640411540000000404271101026116560000010951";
+const CivilDate kDecember2026{2026, 12, 15};
+
+TEST(ReadSlip, WhenTwoReadingsPassThePrintedVencimentoAndValorPickTheOneAPersonReads) {
+  SlipReading r = ReadSlip(kWrappedHeader + "Vencimento 10/12/2026\n(=) Valor documento R$ 109,51\n", kDecember2026);
+  EXPECT_EQ(r.linha, kNodeBoleto);
+  EXPECT_EQ(r.barcode, "03391165600000109519640415400000000427110102");
+  EXPECT_EQ(r.bank, "033");
+  EXPECT_EQ(r.amount, "109.51");
+  EXPECT_EQ(r.due_date, "2026-12-10");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  // One printed fact that agrees is enough to prefer it.
+  for (const std::string& printed : {std::string("Vencimento 10/12/2026\n"), std::string("Valor 109,51\n")}) {
+    SlipReading one = ReadSlip(kWrappedHeader + printed, kDecember2026);
+    EXPECT_EQ(one.linha, kNodeBoleto) << printed;
+    EXPECT_TRUE(one.warnings.empty()) << one.warnings.front();
+  }
+}
+
+TEST(ReadSlip, AReadingThatDisagreesWithBothPrintedFactsIsNotReported) {
+  // Neither reading of the wrapped line agrees with this slip's labels.
+  SlipReading r = ReadSlip(kWrappedHeader + "Vencimento 15/01/2027\nValor do Documento R$ 99,00\n", kDecember2026);
+  EXPECT_EQ(r.linha, "");
+  EXPECT_EQ(r.barcode, "");
+  EXPECT_EQ(r.bank, "");
+  EXPECT_EQ(r.due_date, "2027-01-15");
+  EXPECT_EQ(r.amount, "99.00");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("disagrees with both the printed Vencimento 15/01/2027 and Valor 99,00"),
+            std::string::npos)
+      << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("03399640411540000000404271101026103371656000001"), std::string::npos)
+      << r.warnings[0];
+  // Nor does a plain line whose slip says another day and amount.
+  SlipReading plain = ReadSlip("Vencimento 11/01/2024 Valor 250,00\n" + kLine, kDecember2023);
+  EXPECT_EQ(plain.linha, "");
+  EXPECT_TRUE(HasWarning(plain, "disagrees with both")) << plain.warnings.front();
+}
+
 TEST(ReadSlip, TheDueDateFollowsThePeriodAcrossTheFactorRollover) {
   struct Case {
     const char* factor;
