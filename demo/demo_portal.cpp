@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <random>
@@ -64,6 +65,28 @@ struct DemoPortal::Impl {
   std::mt19937_64 tokens{42};
   int logins = 0, searches = 0;
   std::map<std::string, int> downloads;
+
+  // HoldFirstDownloads: the ids still to hold, and whether all are let go.
+  std::mutex hold_mu;
+  std::condition_variable hold_cv;
+  std::set<std::string> to_hold;
+  bool holds_released = false;
+
+  std::chrono::milliseconds longest_hold{0};
+
+  void WaitIfHeld(const std::string& id) {
+    std::unique_lock<std::mutex> lock(hold_mu);
+    if (to_hold.erase(id) == 0) return;
+    hold_cv.wait_for(lock, longest_hold, [this] { return holds_released; });
+  }
+  void ReleaseHolds() {
+    {
+      std::lock_guard<std::mutex> lock(hold_mu);
+      holds_released = true;
+      to_hold.clear();
+    }
+    hold_cv.notify_all();
+  }
 
   explicit Impl(const PortalOptions& o) : options(o), faults(o.seed) {}
 
@@ -191,6 +214,7 @@ void DemoPortal::Impl::Routes() {
     }
     std::string period = req.get_param_value("period");
     size_t index = it->second;
+    WaitIfHeld(clients[index].id);
     Fault f = faults.Draw(/*for_search=*/false);
     if (f == Fault::kHttp500) {
       res.status = 500;
@@ -298,9 +322,19 @@ Result<std::unique_ptr<DemoPortal>> DemoPortal::Start(const PortalOptions& optio
 
 DemoPortal::~DemoPortal() {
   impl_->stopping = true;
+  impl_->ReleaseHolds();
   impl_->server.stop();
   impl_->thread.join();
 }
+
+void DemoPortal::HoldFirstDownloads(const std::set<std::string>& ids, std::chrono::milliseconds longest) {
+  std::lock_guard<std::mutex> lock(impl_->hold_mu);
+  impl_->holds_released = false;
+  impl_->to_hold = ids;
+  impl_->longest_hold = longest;
+}
+
+void DemoPortal::ReleaseHeldDownloads() { impl_->ReleaseHolds(); }
 
 int DemoPortal::port() const { return impl_->port; }
 std::string DemoPortal::url(const std::string& path) const {

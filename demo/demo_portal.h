@@ -6,7 +6,9 @@
 // by the client's position in the CSV; faults on demand; and /__test/
 // endpoints that tell the tests what the portal served.
 
+#include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "core/result.h"
@@ -40,6 +42,15 @@ class DemoPortal {
   Result<std::string> ExpectedPdf(const std::string& id, const std::string& period) const;
   Result<SlipFacts> Facts(const std::string& id, const std::string& period) const;
   Result<Delivery> DeliveryOf(const std::string& id) const;
+
+  // For tests that must act while given clients are mid-way in a browser:
+  // the first slip request of each of these clients waits until
+  // ReleaseHeldDownloads(), the portal's end, or `longest` (so a test whose
+  // moment never comes fails on its checks instead of hanging). Later
+  // requests pass.
+  void HoldFirstDownloads(const std::set<std::string>& ids,
+                          std::chrono::milliseconds longest = std::chrono::seconds(60));
+  void ReleaseHeldDownloads();
 
   struct Impl;
 
