@@ -101,8 +101,9 @@ Status OutputFolder::Prepare() {
     folder /= part;
     if (fs::is_directory(folder, ec)) continue;
     if (!fs::create_directory(folder, ec) && ec) {
-      return MakeError(ErrorKind::kBadInput, "cannot create the output folder " + folder.string() + ": " +
-                                                 ec.message() + " (pass --out with a writable folder)");
+      return MakeError(ErrorKind::kBadInput, "cannot create the output folder " + failed_dir_ + " (" +
+                                                 folder.string() + ": " + ec.message() +
+                                                 "): pass --out with a writable folder");
     }
     fs::path parent = folder.parent_path();
     if (Status s = sync_folder_(parent.empty() ? "." : parent.string()); !s.ok()) return s;
