@@ -56,7 +56,10 @@ void AddRunOptions(CLI::App* cmd, RunOptions& o) {
 // Opens the database and takes its lock; exit code on failure.
 int OpenLocked(const RunOptions& o, std::unique_ptr<store::Store>& db, std::optional<store::InstanceLock>& lock,
                const std::string& command) {
-  db = OpenStoreOrSay(o.common.db);
+  // The run waits out an operator's import or retry instead of stopping.
+  store::SqliteOptions options;
+  options.busy_wait = store::kRunBusyWait;
+  db = OpenStoreOrSay(o.common.db, options);
   if (!db) return kExitBadInput;
   auto held = store::InstanceLock::Acquire(o.common.db, command);
   if (!held.ok()) {

@@ -8,7 +8,6 @@
 #include "app/exit_codes.h"
 #include "app/open_store.h"
 #include "jobs/status_report.h"
-#include "store/instance_lock.h"
 
 namespace boletos::app {
 namespace {
@@ -26,8 +25,7 @@ int RunStatus(const StatusOptions& o) {
   }
   auto db = OpenStoreOrSay(o.common.db);
   if (!db) return kExitBadInput;
-  bool held = store::InstanceLock::IsHeld(o.common.db);
-  auto view = jobs::LoadStatusView(*db, period->ToString(), held);
+  auto view = jobs::LoadStatusView(*db, period->ToString(), /*caller_holds_lock=*/false);
   if (!view.ok()) {
     SayError(view.message());
     return ExitCodeFor(view.error());

@@ -6,8 +6,8 @@ namespace boletos::app {
 
 void SayError(const std::string& message) { std::fprintf(stderr, "boletos: %s\n", message.c_str()); }
 
-std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path) {
-  auto opened = store::OpenSqliteStore(db_path);
+std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path, store::SqliteOptions options) {
+  auto opened = store::OpenSqliteStore(db_path, std::move(options));
   if (!opened.ok()) {
     SayError(opened.message());
     return nullptr;

@@ -10,7 +10,7 @@
 namespace boletos::app {
 
 // Opens the store; on failure prints the error to stderr and returns null.
-std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path);
+std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path, store::SqliteOptions options = {});
 
 // Prints "boletos: <message>" to stderr.
 void SayError(const std::string& message);

@@ -38,9 +38,12 @@ Result<std::optional<store::WorkItem>> ClientQueue::TryNext(Clock::time_point* r
     auto earliest = std::min_element(waiting_.begin(), waiting_.end(),
                                      [](const Waiting& a, const Waiting& b) { return a.ready_at < b.ready_at; });
     if (earliest != waiting_.end() && earliest->ready_at <= Clock::now()) {
-      store::WorkItem item = std::move(earliest->item);
+      std::string id = earliest->item.client.id;
       waiting_.erase(earliest);
-      return std::optional<store::WorkItem>(std::move(item));
+      auto now = store_.WorkFor(period_, id, max_attempts_);
+      if (!now.ok()) return now.error();
+      if (!now->has_value()) continue;  // no longer work (done or failed by now)
+      return now;
     }
     bool may_take_fresh = batch_ <= 0 || taken_ < batch_;
     if (may_take_fresh && !store_exhausted_) {

@@ -34,6 +34,8 @@ class ClientQueue {
   Result<std::optional<store::WorkItem>> TryNext(Clock::time_point* ready_at);
 
   // Puts a failed client back, due again at ready_at. attempts is its total.
+  // When it is due, it is read again from the store: a `retry` or an import
+  // meanwhile changed what its next attempt counts from (or its columns).
   void Retry(store::WorkItem item, int attempts, Clock::time_point ready_at);
 
   // Distinct clients taken so far / the number this run will take at most.

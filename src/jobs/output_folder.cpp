@@ -4,6 +4,7 @@
 #include <nettle/sha2.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +15,62 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kTempPrefix = ".boletos-tmp-";
+constexpr size_t kNameMax = 255;    // NAME_MAX: bytes in one name, on every Linux file system
+constexpr size_t kIdInName = 100;   // at most this much of a name is the collision suffix's id
+constexpr size_t kHashDigits = 16;  // of an id's sha256, when the id is cut
+
+// Lower-case hex of the digest so far.
+std::string HexDigest(sha256_ctx& ctx) {
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (uint8_t byte : digest) {
+    out += hex[byte >> 4];
+    out += hex[byte & 0xF];
+  }
+  return out;
+}
+
+std::string Sha256Hex(const std::string& bytes, size_t digits) {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data()));
+  return HexDigest(ctx).substr(0, digits);
+}
+
+// At most n bytes of s, never ending inside a UTF-8 character.
+size_t Utf8CutPoint(const std::string& s, size_t n) {
+  if (s.size() <= n) return s.size();
+  size_t end = n;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return end;
+}
+
+// A client id as part of a file name. The bytes a name cannot hold ('/',
+// '\\', NUL, control characters, DEL) and '%' itself become %XX, so two ids
+// never share a name; "." and ".." are escaped whole. An id longer than
+// max_bytes is cut (never inside a character or an escape) and ends in
+// "~" and a hash of the whole id, so cut ids stay apart too.
+std::string IdForFileName(const std::string& id, size_t max_bytes) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '%') {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (out == "." || out == "..") out = out == "." ? "%2E" : "%2E%2E";
+  if (out.size() <= max_bytes) return out;
+  size_t end = Utf8CutPoint(out, max_bytes - 1 - kHashDigits);
+  if (end >= 1 && out[end - 1] == '%') end -= 1;
+  else if (end >= 2 && out[end - 2] == '%') end -= 2;
+  return out.substr(0, end) + "~" + Sha256Hex(id, kHashDigits);
+}
 
 Status FsyncPath(const std::string& path, int flags) {
   int fd = open(path.c_str(), flags | O_CLOEXEC);
@@ -27,18 +84,29 @@ Status FsyncPath(const std::string& path, int flags) {
 
 }  // namespace
 
-OutputFolder::OutputFolder(std::string root, std::string period)
-    : root_(std::move(root)), period_(std::move(period)) {
+Status OutputFolder::FsyncFolder(const std::string& folder) { return FsyncPath(folder, O_RDONLY | O_DIRECTORY); }
+
+OutputFolder::OutputFolder(std::string root, std::string period, SyncFolder sync_folder)
+    : root_(std::move(root)), period_(std::move(period)), sync_folder_(std::move(sync_folder)) {
   period_dir_ = (fs::path(root_) / period_).string();
   failed_dir_ = (fs::path(period_dir_) / "_failed").string();
 }
 
 Status OutputFolder::Prepare() {
+  // Folder by folder from the top, so each one made here is synced in its
+  // parent: a rename synced in PERIOD/ is durable only if PERIOD/ is.
   std::error_code ec;
-  fs::create_directories(failed_dir_, ec);
-  if (ec) {
-    return MakeError(ErrorKind::kBadInput, "cannot create the output folder " + failed_dir_ + ": " + ec.message() +
-                                               " (pass --out with a writable folder)");
+  fs::path folder;
+  for (const fs::path& part : fs::path(failed_dir_)) {
+    folder /= part;
+    if (fs::is_directory(folder, ec)) continue;
+    if (!fs::create_directory(folder, ec) && ec) {
+      return MakeError(ErrorKind::kBadInput, "cannot create the output folder " + failed_dir_ + " (" +
+                                                 folder.string() + ": " + ec.message() +
+                                                 "): pass --out with a writable folder");
+    }
+    fs::path parent = folder.parent_path();
+    if (Status s = sync_folder_(parent.empty() ? "." : parent.string()); !s.ok()) return s;
   }
   if (access(period_dir_.c_str(), W_OK) != 0 || access(failed_dir_.c_str(), W_OK) != 0) {
     return MakeError(ErrorKind::kBadInput, "the output folder " + period_dir_ +
@@ -66,14 +134,19 @@ std::string OutputFolder::NewTempPath(const std::string& client_id) {
 
 std::string OutputFolder::FinalPathFor(const std::string& safe_name, const std::string& client_id,
                                        const std::function<bool(const std::string&)>& taken_by_other) const {
-  fs::path candidate = fs::path(period_dir_) / safe_name;
-  if (taken_by_other(Relative(candidate.string()))) {
-    fs::path name(safe_name);
-    std::string id;
-    for (char c : client_id) id += (c == '/' || c == '\\') ? '_' : c;
-    candidate = fs::path(period_dir_) / (name.stem().string() + " (" + id + ")" + name.extension().string());
+  std::string stem = fs::path(safe_name).stem().string();
+  std::string extension = fs::path(safe_name).extension().string();
+  if (extension.size() > 16) {  // not an extension: a name with a dot in it
+    stem = safe_name;
+    extension.clear();
   }
-  return candidate.string();
+  auto named = [&](const std::string& suffix) {
+    std::string cut = stem.substr(0, Utf8CutPoint(stem, kNameMax - suffix.size() - extension.size()));
+    return (fs::path(period_dir_) / (cut + suffix + extension)).string();
+  };
+  std::string candidate = named("");
+  if (!taken_by_other(Relative(candidate))) return candidate;
+  return named(" (" + IdForFileName(client_id, kIdInName) + ")");
 }
 
 Status OutputFolder::Commit(const std::string& temp_path, const std::string& final_path) {
@@ -81,14 +154,11 @@ Status OutputFolder::Commit(const std::string& temp_path, const std::string& fin
   if (std::rename(temp_path.c_str(), final_path.c_str()) != 0) {
     return MakeError(ErrorKind::kIo, "cannot rename " + temp_path + " to " + final_path + ": " + std::strerror(errno));
   }
-  return FsyncPath(period_dir_, O_RDONLY | O_DIRECTORY);
+  return sync_folder_(period_dir_);
 }
 
 std::string OutputFolder::FailedPath(const std::string& client_id, const std::string& suffix) const {
-  std::string safe;
-  for (char c : client_id) safe += (c == '/' || c == '\\' || c == '\0') ? '_' : c;
-  if (safe == "." || safe == "..") safe = "_" + safe;
-  return (fs::path(failed_dir_) / (safe + suffix)).string();
+  return (fs::path(failed_dir_) / (IdForFileName(client_id, kNameMax - suffix.size()) + suffix)).string();
 }
 
 std::string OutputFolder::Relative(const std::string& path) const {
@@ -107,15 +177,7 @@ Result<std::string> Sha256OfFile(const std::string& path) {
     sha256_update(&ctx, static_cast<size_t>(in.gcount()), reinterpret_cast<const uint8_t*>(buf));
   }
   if (in.bad()) return MakeError(ErrorKind::kIo, "could not read all of " + path + " to hash it");
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : digest) {
-    out += hex[byte >> 4];
-    out += hex[byte & 0xF];
-  }
-  return out;
+  return HexDigest(ctx);
 }
 
 }  // namespace boletos::jobs

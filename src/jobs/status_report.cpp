@@ -18,13 +18,14 @@ std::string JoinWarnings(const std::vector<std::string>& warnings) {
 
 }  // namespace
 
-Result<StatusView> LoadStatusView(store::Store& store, const std::string& period, bool lock_held) {
+Result<StatusView> LoadStatusView(store::Store& store, const std::string& period, bool caller_holds_lock) {
   StatusView view;
-  view.run_in_progress = lock_held;
-  if (!lock_held) {
+  view.run_in_progress = caller_holds_lock;
+  if (!caller_holds_lock) {
     // A `running` row with the lock free is a run that died (kill -9, OOM).
-    auto dead = store.MarkDeadRunsCrashed();
-    if (!dead.ok()) return dead.error();
+    auto check = store.MarkDeadRunsUnlessOneRuns();
+    if (!check.ok()) return check.error();
+    view.run_in_progress = check->run_alive;
   }
   auto report = store.Report(period);
   if (!report.ok()) return report.error();

@@ -17,9 +17,11 @@ struct StatusView {
   std::string next_client;        // where the next run resumes ("" = nothing pending)
 };
 
-// Gathers the view: the report, dead runs marked crashed (when the lock is
-// free), and the next client in line.
-Result<StatusView> LoadStatusView(store::Store& store, const std::string& period, bool lock_held);
+// Gathers the view: the report, dead runs marked crashed, and the next
+// client in line. caller_holds_lock: the caller is the run (its status
+// port), so a `running` run is alive; otherwise the store probes the
+// instance lock and marks dead runs under that probe.
+Result<StatusView> LoadStatusView(store::Store& store, const std::string& period, bool caller_holds_lock);
 
 nlohmann::json ExportRowToJson(const store::ExportRow& row);
 nlohmann::json RunToJson(const store::RunRecord& run);

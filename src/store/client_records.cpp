@@ -51,6 +51,18 @@ Client ReadClient(const std::string& id, const std::string& name, const std::str
   return c;
 }
 
+// Reads c.id, c.name, c.document, c.columns, j.status, j.attempts.
+WorkItem ReadWorkItem(SQLite::Statement& q) {
+  WorkItem item;
+  item.client = ReadClient(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                           q.getColumn(3).getString());
+  if (!q.getColumn(4).isNull()) {
+    item.status = ParseJobStatus(q.getColumn(4).getString()).value_or(JobStatus::kPending);
+    item.attempts = q.getColumn(5).getInt();
+  }
+  return item;
+}
+
 // Clients with no job row for the period, or a pending/retrying row with
 // attempts left. The LEFT JOIN walks clients by primary key and probes jobs
 // by its (client_id, period) key: no sort, no temporary table.
@@ -68,6 +80,11 @@ Result<ImportSummary> SqliteStore::ImportClients(const std::vector<Client>& clie
       return MakeError(ErrorKind::kBadInput, "client id " + c.id + " appears twice: nothing was imported");
     }
   }
+  // Everything but the writes happens before the transaction, so a run
+  // waits for the write lock as briefly as can be.
+  std::vector<std::string> columns;
+  columns.reserve(clients.size());
+  for (const Client& c : clients) columns.push_back(ColumnsJson(c));
   std::lock_guard lock(mu_);
   return Guarded(path_, "import clients", [&]() -> Result<ImportSummary> {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -78,14 +95,15 @@ Result<ImportSummary> SqliteStore::ImportClients(const std::vector<Client>& clie
                              " columns = excluded.columns, imported_at = excluded.imported_at");
     const std::string now = NowIso();
     ImportSummary summary;
-    for (const Client& c : clients) {
+    for (size_t i = 0; i < clients.size(); ++i) {
+      const Client& c = clients[i];
       exists.bind(1, c.id);
       bool known = exists.executeStep();
       exists.reset();
       upsert.bind(1, c.id);
       upsert.bind(2, c.name);
       upsert.bind(3, c.document);
-      upsert.bind(4, ColumnsJson(c));
+      upsert.bind(4, columns[i]);
       upsert.bind(5, now);
       upsert.exec();
       upsert.reset();
@@ -109,17 +127,22 @@ Result<std::vector<WorkItem>> SqliteStore::NextWork(const std::string& period, c
     q.bind(":after", after_id);
     q.bind(":limit", limit);
     items.reserve(static_cast<size_t>(limit));
-    while (q.executeStep()) {
-      WorkItem item;
-      item.client = ReadClient(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                               q.getColumn(3).getString());
-      if (!q.getColumn(4).isNull()) {
-        item.status = ParseJobStatus(q.getColumn(4).getString()).value_or(JobStatus::kPending);
-        item.attempts = q.getColumn(5).getInt();
-      }
-      items.push_back(std::move(item));
-    }
+    while (q.executeStep()) items.push_back(ReadWorkItem(q));
     return items;
+  });
+}
+
+Result<std::optional<WorkItem>> SqliteStore::WorkFor(const std::string& period, const std::string& client_id,
+                                                     int max_attempts) {
+  std::lock_guard lock(mu_);
+  return Guarded(path_, "read client " + client_id, [&]() -> Result<std::optional<WorkItem>> {
+    SQLite::Statement q(*db_, std::string("SELECT c.id, c.name, c.document, c.columns, j.status, j.attempts") +
+                                  kWorkFilter + " AND c.id = :id");
+    q.bind(":period", period);
+    q.bind(":max_attempts", max_attempts);
+    q.bind(":id", client_id);
+    if (!q.executeStep()) return std::optional<WorkItem>();
+    return std::optional<WorkItem>(ReadWorkItem(q));
   });
 }
 

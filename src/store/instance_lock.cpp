@@ -140,16 +140,24 @@ Result<InstanceLock> InstanceLock::Acquire(const std::string& db_path, const std
   return lock;
 }
 
-bool InstanceLock::IsHeld(const std::string& db_path) {
-  int fd = open(LockPath(db_path).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno != ENOENT;  // no lock file: nobody ever ran here
-  bool held = true;
-  if (Flock(fd, LOCK_SH | LOCK_NB) == 0) {
-    held = false;
-    Flock(fd, LOCK_UN);
+bool InstanceLock::IsHeld(const std::string& db_path) { return LockProbe::Take(db_path).run_alive(); }
+
+LockProbe LockProbe::Take(const std::string& db_path) {
+  // Created if missing: a probe of no file would hold nothing, and a run
+  // could create the file and start while the caller acts on "free".
+  int fd = open(InstanceLock::LockPath(db_path).c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return LockProbe(-1);
+  if (Flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    close(fd);
+    return LockProbe(-1);
   }
-  close(fd);
-  return held;
+  return LockProbe(fd);
+}
+
+LockProbe::~LockProbe() {
+  if (fd_ < 0) return;
+  Flock(fd_, LOCK_UN);
+  close(fd_);
 }
 
 }  // namespace boletos::store

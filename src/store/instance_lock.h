@@ -23,9 +23,9 @@ class InstanceLock {
   // kIo if the lock file cannot be opened.
   static Result<InstanceLock> Acquire(const std::string& db_path, const std::string& command);
 
-  // Whether some process holds the lock now (for read-only commands: a
-  // `running` run with the lock free is a dead run). A probe that fails
-  // for an unexpected reason answers true: never declare a live run dead.
+  // Whether some process holds the lock now. A probe that fails for an
+  // unexpected reason answers true: never declare a live run dead. Only an
+  // answer: to act on "free", hold a LockProbe while acting.
   static bool IsHeld(const std::string& db_path);
 
   static std::string LockPath(const std::string& db_path) { return db_path + ".lock"; }
@@ -49,6 +49,27 @@ class InstanceLock {
   int fd_ = -1;
   pid_t owner_ = 0;
   std::string path_;
+};
+
+// A shared hold on the instance lock, taken only when no run/worker holds
+// it. While it lives no run can start (Acquire retries for ~200 ms, so keep
+// it to milliseconds): a command that found no run may mark `running` rows
+// crashed without a run starting in between. Any unexpected failure counts
+// as a run alive.
+class LockProbe {
+ public:
+  static LockProbe Take(const std::string& db_path);
+  bool run_alive() const { return fd_ < 0; }
+
+  LockProbe(LockProbe&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  LockProbe& operator=(LockProbe&&) = delete;
+  LockProbe(const LockProbe&) = delete;
+  LockProbe& operator=(const LockProbe&) = delete;
+  ~LockProbe();
+
+ private:
+  explicit LockProbe(int fd) : fd_(fd) {}
+  int fd_ = -1;  // holds LOCK_SH; -1: a run holds the lock (or the probe failed)
 };
 
 }  // namespace boletos::store

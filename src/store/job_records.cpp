@@ -26,6 +26,16 @@ Status SqliteStore::CheckAttemptTarget(const std::string& client_id, int64_t run
   return Status::Ok();
 }
 
+int SqliteStore::CountOnStoredRow(const std::string& period, const std::string& client_id, int attempt,
+                                  bool* changed) {
+  SQLite::Statement q(*db_, "SELECT attempts FROM jobs WHERE client_id = ? AND period = ?");
+  q.bind(1, client_id);
+  q.bind(2, period);
+  // No row: nothing but this run could have written one since it read none.
+  *changed = q.executeStep() && q.getColumn(0).getInt() != attempt - 1;
+  return *changed ? q.getColumn(0).getInt() + 1 : attempt;
+}
+
 int64_t SqliteStore::InsertAttempt(int64_t run_id, const std::string& client_id, const std::string& period,
                                    int attempt, bool ok, const std::string& error, const std::string& at) {
   SQLite::Statement q(*db_,
@@ -52,6 +62,9 @@ Status SqliteStore::RecordFailure(const std::string& period, const std::string& 
   return Guarded(path_, "record a failure of client " + client_id, [&]() -> Status {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s;
+    bool changed = false;
+    attempt = CountOnStoredRow(period, client_id, attempt, &changed);
+    if (changed) gave_up = false;
     const std::string now = NowIso();
     int64_t attempt_id = InsertAttempt(run_id, client_id, period, attempt, false, error, now);
     // A done row is final: a late failure report must not undo it.
@@ -84,6 +97,8 @@ Status SqliteStore::RecordSuccess(const std::string& period, const std::string& 
   return Guarded(path_, "record the boleto of client " + client_id, [&]() -> Status {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s;
+    bool changed = false;
+    attempt = CountOnStoredRow(period, client_id, attempt, &changed);
     const std::string now = NowIso();
     int64_t attempt_id = InsertAttempt(run_id, client_id, period, attempt, true, "", now);
     const SlipFacts& f = download.facts;

@@ -4,6 +4,7 @@
 
 #include <SQLiteCpp/Transaction.h>
 
+#include "store/instance_lock.h"
 #include "store/iso_time.h"
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
@@ -146,6 +147,23 @@ Result<std::vector<RunRecord>> SqliteStore::MarkDeadRunsCrashed() {
     std::vector<RunRecord> dead = MarkRunningCrashed();
     tx.commit();
     return dead;
+  });
+}
+
+Result<DeadRunCheck> SqliteStore::MarkDeadRunsUnlessOneRuns() {
+  std::lock_guard lock(mu_);
+  return Guarded(path_, "mark dead runs as crashed", [&]() -> Result<DeadRunCheck> {
+    // The write lock first, then the probe: the probe (which keeps a run
+    // from starting) is held only for the marks, never while waiting.
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    LockProbe probe = LockProbe::Take(path_);
+    if (options_.after_lock_probe) options_.after_lock_probe();
+    DeadRunCheck check;
+    check.run_alive = probe.run_alive();
+    if (check.run_alive) return check;  // nothing written: the transaction rolls back
+    check.marked = MarkRunningCrashed();
+    tx.commit();
+    return check;
   });
 }
 

@@ -9,7 +9,8 @@ Error SqliteError(const std::string& db_path, const std::string& operation, cons
   switch (e.getErrorCode()) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return MakeError(ErrorKind::kBusy, where + " (another process kept the database locked for more than 5 s)");
+      return MakeError(ErrorKind::kBusy, where + " (another process, a run, an import, a retry or a sqlite3 shell, kept the database"
+                                         " locked longer than this command waits: try again when it is done)");
     case SQLITE_NOTADB:
       return MakeError(ErrorKind::kBadInput,
                        db_path + " is not a boletos database (" + e.what() + "): move it away or pass another --db");

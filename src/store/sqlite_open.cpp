@@ -51,17 +51,17 @@ void Configure(SQLite::Database& db) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, std::string path)
-    : db_(std::move(db)), path_(std::move(path)) {}
+SqliteStore::SqliteStore(std::unique_ptr<SQLite::Database> db, std::string path, SqliteOptions options)
+    : db_(std::move(db)), path_(std::move(path)), options_(std::move(options)) {}
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options) {
   if (Status s = CheckLocation(path); !s.ok()) return s.error();
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                                 /*busy timeout ms=*/5000);
+                                                 static_cast<int>(options.busy_wait.count()));
     Configure(*db);
     if (Status s = MigrateSchema(*db, path); !s.ok()) return s.error();
-    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), path));
+    return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), path, std::move(options)));
   } catch (const SQLite::Exception& e) {
     // At open, a damaged file is the user's input to fix, like a bad CSV.
     if (e.getErrorCode() == SQLITE_CORRUPT) {

@@ -1,6 +1,7 @@
 #pragma once
 // SqliteStore: the embedded Store. One connection, WAL, synchronous=FULL,
-// busy_timeout 5 s. Calls are serialised by a mutex, so the job loop and a
+// busy_timeout from SqliteOptions (5 s; a run's, kRunBusyWait). Calls are
+// serialised by a mutex, so the job loop and a
 // status thread may share one instance; ForEachExportRow holds it while it
 // calls fn, so fn must not call back into the store.
 // Internal: users get it through OpenSqliteStore() in store.h.
@@ -18,7 +19,7 @@ namespace boletos::store {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SQLite::Database> db, std::string path);
+  SqliteStore(std::unique_ptr<SQLite::Database> db, std::string path, SqliteOptions options);
 
   Result<ImportSummary> ImportClients(const std::vector<Client>& clients) override;
   Result<std::vector<WorkItem>> NextWork(const std::string& period, const std::string& after_id, int limit,
@@ -29,11 +30,14 @@ class SqliteStore final : public Store {
                        const std::string& error, bool gave_up) override;
   Status RecordSuccess(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
                        const Download& download) override;
+  Result<std::optional<WorkItem>> WorkFor(const std::string& period, const std::string& client_id,
+                                          int max_attempts) override;
   Result<int> ResetFailed(const std::string& period) override;
 
   Result<int64_t> BeginRun(const std::string& period, int64_t pid, const std::string& host) override;
   Status EndRun(int64_t run_id, RunOutcome outcome, const std::string& summary) override;
   Result<std::vector<RunRecord>> MarkDeadRunsCrashed() override;
+  Result<DeadRunCheck> MarkDeadRunsUnlessOneRuns() override;
   Result<std::vector<RunRecord>> RecentRuns(int limit) override;
   Status RecordMemorySample(const MemorySample& sample) override;
   Result<std::vector<MemorySample>> MemorySamples(int64_t run_id) override;
@@ -46,6 +50,9 @@ class SqliteStore final : public Store {
  private:
   // Helpers run with mu_ held, inside the caller's Guarded() block.
   Status CheckAttemptTarget(const std::string& client_id, int64_t run_id);
+  // The caller's attempt, or, if the row changed since the caller read it,
+  // one more than the stored attempts (changed: set).
+  int CountOnStoredRow(const std::string& period, const std::string& client_id, int attempt, bool* changed);
   int64_t InsertAttempt(int64_t run_id, const std::string& client_id, const std::string& period, int attempt,
                         bool ok, const std::string& error, const std::string& at);
   std::vector<RunRecord> MarkRunningCrashed();
@@ -53,6 +60,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<SQLite::Database> db_;
   std::string path_;
+  SqliteOptions options_;
   std::mutex mu_;
 };
 

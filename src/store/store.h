@@ -5,6 +5,7 @@
 // implement the same calls later. Every call that changes state is durable
 // when it returns (committed), so a crash loses at most the client in flight.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -108,6 +109,12 @@ struct StatusReport {
   std::vector<ExportRow> recent_failures;    // newest first, at most 10, with last_error
 };
 
+// What MarkDeadRunsUnlessOneRuns found.
+struct DeadRunCheck {
+  bool run_alive = false;         // a run/worker holds the instance lock: nothing was marked
+  std::vector<RunRecord> marked;  // the runs marked crashed
+};
+
 struct ImportSummary {
   int inserted = 0;
   int updated = 0;
@@ -130,15 +137,25 @@ class Store {
   // How many clients NextWork would return in total (for "n/total" lines).
   virtual Result<int> CountWork(const std::string& period, int max_attempts) = 0;
 
-  // Records a failed attempt (attempt is 1-based, the client's total so far).
-  // gave_up: the client is now `failed`, otherwise `retrying`.
+  // Records a failed attempt (attempt is 1-based, the client's total so far,
+  // as counted from the row the caller read). gave_up: the client is now
+  // `failed`, otherwise `retrying`. If the row changed since the caller read
+  // it (a `retry` reset it meanwhile), what changed it wins: the attempt
+  // counts onto the row as stored now, and never gives the client up on a
+  // count that no longer holds.
   virtual Status RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id,
                                int attempt, const std::string& error, bool gave_up) = 0;
   // Marks the client done. Call only after the file is complete on disk.
+  // attempt counts onto the stored row as in RecordFailure.
   virtual Status RecordSuccess(const std::string& period, const std::string& client_id, int64_t run_id,
                                int attempt, const Download& download) = 0;
+  // The client as NextWork would return it now (a `retry` or an import may
+  // have changed it since it was read), or nullopt if it is no longer work
+  // (done, failed, out of attempts, or gone).
+  virtual Result<std::optional<WorkItem>> WorkFor(const std::string& period, const std::string& client_id,
+                                                  int max_attempts) = 0;
   // `retry`: failed (and retrying) clients of the period back to pending with
-  // attempts reset. Returns how many.
+  // attempts reset, in one short transaction. Returns how many.
   virtual Result<int> ResetFailed(const std::string& period) = 0;
 
   // Runs. BeginRun first marks any run still `running` as crashed (the
@@ -146,8 +163,12 @@ class Store {
   virtual Result<int64_t> BeginRun(const std::string& period, int64_t pid, const std::string& host) = 0;
   virtual Status EndRun(int64_t run_id, RunOutcome outcome, const std::string& summary) = 0;
   // Marks runs still `running` as crashed, with a summary saying where they
-  // stopped. For commands that find the instance lock free. Returns them.
+  // stopped. For the holder of the instance lock (run/worker). Returns them.
   virtual Result<std::vector<RunRecord>> MarkDeadRunsCrashed() = 0;
+  // The same for commands that do not hold the instance lock (status): marks
+  // only if no run/worker holds it, and keeps that probe until the marks are
+  // committed, so a run starting meanwhile is never marked crashed.
+  virtual Result<DeadRunCheck> MarkDeadRunsUnlessOneRuns() = 0;
   virtual Result<std::vector<RunRecord>> RecentRuns(int limit) = 0;
   virtual Status RecordMemorySample(const MemorySample& sample) = 0;
   virtual Result<std::vector<MemorySample>> MemorySamples(int64_t run_id) = 0;
@@ -171,9 +192,20 @@ class Store {
   virtual Status CheckIntegrity() { return Status::Ok(); }
 };
 
+struct SqliteOptions {
+  // How long a call waits for another connection's write lock before it
+  // fails with kBusy. Commands at a terminal say "busy" soon; a run waits
+  // out an operator's import or retry (kRunBusyWait, docs/DECISIONS.md).
+  std::chrono::milliseconds busy_wait{5000};
+  // Test seam: called by MarkDeadRunsUnlessOneRuns between its probe of the
+  // instance lock and its marks, to build a run starting right then.
+  std::function<void()> after_lock_probe;
+};
+inline constexpr std::chrono::milliseconds kRunBusyWait{60000};
+
 // Opens (creating if needed) the SQLite store at path and migrates its
 // schema. A missing folder, an unreadable or corrupt file is kBadInput/kIo
 // with a message naming the path and what to do.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options = {});
 
 }  // namespace boletos::store

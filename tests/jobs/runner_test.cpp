@@ -72,11 +72,13 @@ struct Harness {
   int64_t estimated_pss_kb = -1;           // >= 0: what a read that is not full estimates
   std::vector<bool> full_reads;            // one entry per reading, in order
   int memory_lines = 0;
+  std::function<void()> on_wait;  // the Runner waits for a client in backoff
 
   RunnerEnvironment Env() {
     return RunnerEnvironment{
         [this] { return stop.load(); },
         [this](std::chrono::steady_clock::time_point t) {
+          if (on_wait) on_wait();
           while (std::chrono::steady_clock::now() < t) {
             if (stop) return false;
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -304,6 +306,37 @@ TEST(Memory, ThePssIsReadInFullOnlyWhenTheLogIsDue) {
   h.estimated_pss_kb = 101 * 1024;
   h.Run(o);
   EXPECT_EQ(h.full_reads, (std::vector<bool>{false, false, true, false, false, true}));
+}
+
+store::ExportRow Row(store::Store& db, const std::string& id) {
+  store::ExportRow found;
+  EXPECT_TRUE(db.ForEachExportRow("2026-12", [&](const store::ExportRow& r) {
+                  if (r.id == id) found = r;
+                }).ok());
+  return found;
+}
+
+TEST(Retry, AnOperatorsRetryOfAClientInBackoffIsNotUndoneByTheRunsNextRecord) {
+  Harness h;
+  Import(*h.db, {"a"});
+  h.worker.fail_everything = true;
+  auto o = h.Options();
+  o.max_attempts = 2;
+  int waits = 0;
+  h.on_wait = [&] {
+    if (++waits == 1) {
+      // a failed once and waits in the backoff list: `boletos retry` now.
+      auto reset = OpenStore(h.dir)->ResetFailed("2026-12");
+      ASSERT_TRUE(reset.ok() && *reset == 1);
+    } else {
+      h.stop = true;  // the run's next record of a is written: look at it
+    }
+  };
+  h.Run(o);
+  store::ExportRow a = Row(*h.db, "a");
+  EXPECT_EQ(a.status, "retrying") << "the run's record undid the retry";
+  EXPECT_EQ(a.attempts, 1);
+  EXPECT_EQ(waits, 2);
 }
 
 TEST(Recycle, AnEstimateOverTheSoftLimitIsCheckedInFullBeforeRecycling) {

@@ -43,7 +43,7 @@ TEST(Report, CountsClientsByStatus) {
   ASSERT_TRUE(f.store->RecordFailure(kPeriod, "d", f.run, 1, "x", false).ok());
   ASSERT_TRUE(f.store->RecordFailure(kPeriod, "e", f.run, 6, "x", true).ok());
   ASSERT_TRUE(f.store->ResetFailed(kPeriod).ok());  // c, d, e pending again
-  ASSERT_TRUE(f.store->RecordFailure(kPeriod, "e", f.run, 6, "x", true).ok());
+  ASSERT_TRUE(f.store->RecordFailure(kPeriod, "e", f.run, 1, "x", true).ok());  // the first attempt since
 
   StatusReport r = f.Report();
   EXPECT_EQ(r.period, kPeriod);
