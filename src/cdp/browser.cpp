@@ -1,31 +1,51 @@
 #include "cdp/browser.h"
 
+#include "cdp/json_fields.h"
+
 namespace boletos::cdp {
+
+namespace {
+
+// A launch step's failure, said as the start-up's: which browser, what went
+// wrong, and its last output when it died.
+Error StartFailed(BrowserProcess& process, const Error& e) {
+  std::string message = "the browser (" + process.executable() + ") did not start: " + e.message;
+  if (process.Exited()) message += "; it exited, its last output:\n" + process.RecentOutput();
+  return Error{e.kind, message};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Browser>> Browser::Launch(const LaunchOptions& options) {
   auto started = std::chrono::steady_clock::now();
+  // One deadline for the whole start: the DevTools line, the websocket and
+  // the first calls share start_timeout, so a browser that never answers
+  // fails within it.
+  Deadline deadline = Deadline::In(options.start_timeout);
+  // Built up step by step; on any failure it is destroyed half-built, which
+  // closes what exists (the destructor checks each part).
   std::unique_ptr<Browser> browser(new Browser());
   auto process = BrowserProcess::Launch(options);
   if (!process.ok()) return process.error();
   browser->process_ = std::move(*process);
+  BrowserProcess& proc = *browser->process_;
 
-  Deadline deadline = Deadline::In(options.start_timeout);
-  auto transport = ConnectWebSocket(browser->process_->websocket_url(), deadline);
-  if (!transport.ok()) return transport.error();
+  auto transport = ConnectWebSocket(proc.websocket_url(), deadline);
+  if (!transport.ok()) return StartFailed(proc, transport.error());
   browser->conn_ = CdpConnection::Create(std::move(*transport));
 
   auto version = browser->conn_->Call("Browser.getVersion", Json::object(), "", deadline);
-  if (!version.ok()) return version.error();
-  browser->version_ = version->value("product", "");
+  if (!version.ok()) return StartFailed(proc, version.error());
+  browser->version_ = StringField(*version, "product", "an unnamed browser");
 
   auto downloads = browser->conn_->Call("Browser.setDownloadBehavior",
                                         {{"behavior", "allowAndName"},
-                                         {"downloadPath", browser->process_->download_dir()},
+                                         {"downloadPath", proc.download_dir()},
                                          {"eventsEnabled", true}},
                                         "", deadline);
-  if (!downloads.ok()) return downloads.error();
+  if (!downloads.ok()) return StartFailed(proc, downloads.error());
   auto discover = browser->conn_->Call("Target.setDiscoverTargets", {{"discover", true}}, "", deadline);
-  if (!discover.ok()) return discover.error();
+  if (!discover.ok()) return StartFailed(proc, discover.error());
 
   browser->startup_time_ =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -35,18 +55,32 @@ Result<std::unique_ptr<Browser>> Browser::Launch(const LaunchOptions& options) {
 Result<std::unique_ptr<Page>> Browser::NewPage(Deadline deadline) {
   auto created = conn_->Call("Target.createTarget", {{"url", "about:blank"}}, "", deadline);
   if (!created.ok()) return created.error();
-  std::string target = created->value("targetId", "");
-  auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
-  if (!attached.ok()) return attached.error();
-  auto page = std::make_unique<Page>(conn_, target, attached->value("sessionId", ""), process_->download_dir());
+  auto target = OptionalStringField(*created, "targetId");
+  if (!target || target->empty()) {
+    return MakeError(ErrorKind::kProtocolError, "Target.createTarget gave no targetId string (it answered " +
+                                                    created->dump(-1, ' ', false, Json::error_handler_t::replace)
+                                                        .substr(0, 200) +
+                                                    "): is --chromium a real Chromium?");
+  }
+  auto attached = conn_->Call("Target.attachToTarget", {{"targetId", *target}, {"flatten", true}}, "", deadline);
+  auto session = attached.ok() ? OptionalStringField(*attached, "sessionId") : std::nullopt;
+  if (!session || session->empty()) {
+    // The tab exists but cannot be driven: close it rather than leave it open.
+    (void)conn_->Call("Target.closeTarget", {{"targetId", *target}}, "", Deadline::In(std::chrono::seconds(2)));
+    if (!attached.ok()) return attached.error();
+    return MakeError(ErrorKind::kProtocolError,
+                     "Target.attachToTarget gave no sessionId string: is --chromium a real Chromium?");
+  }
+  auto page = std::make_unique<Page>(conn_, *target, *session, process_->download_dir());
   if (Status s = page->Init(deadline); !s.ok()) return s.error();
   return page;
 }
 
-bool Browser::alive() { return !closed_ && !conn_->closed() && !process_->Exited(); }
+bool Browser::alive() { return !closed_ && conn_ && !conn_->closed() && process_ && !process_->Exited(); }
 
 std::string Browser::WhyDead() {
   if (closed_) return "the browser was closed";
+  if (!process_ || !conn_) return "the browser did not finish starting";
   if (process_->Exited()) return "the browser process exited; its last output:\n" + process_->RecentOutput();
   if (conn_->closed()) return "the browser connection closed: " + conn_->close_reason();
   return "";
@@ -58,17 +92,16 @@ void Browser::BeginClose() {
   // No polite Browser.close first: nothing in a browser being thrown away is
   // worth saving (its profile is deleted next), and asking cost 40 ms more
   // per recycle than SIGKILL to the group.
-  conn_->Close();
-  process_->SendKill();  // the group: the renderer and any other helper too
+  // Either may be missing in a Browser that Launch() gave up on half-way.
+  if (conn_) conn_->Close();
+  if (process_) process_->SendKill();  // the group: the renderer and any other helper too
 }
 
 void Browser::Close() {
   BeginClose();
-  process_->Kill();  // waits for the SIGKILLed group and reaps it (idempotent)
+  if (process_) process_->Kill();  // waits for the SIGKILLed group and reaps it (idempotent)
 }
 
-Browser::~Browser() {
-  if (process_) Close();
-}
+Browser::~Browser() { Close(); }
 
 }  // namespace boletos::cdp

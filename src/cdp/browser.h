@@ -2,7 +2,9 @@
 // Browser: a launched headless Chromium and its CDP connection. Downloads
 // are routed to the browser's own temporary folder (Page::Download moves
 // each to where the caller wants it). Close() kills the process group; the
-// destructor does the same, so no browser outlives it.
+// destructor does the same, so no browser outlives it. Launch() hands out
+// only a Browser that finished starting, so the accessors below may assume
+// both parts; the destructor, BeginClose(), alive() and WhyDead() do not.
 
 #include <chrono>
 #include <memory>
@@ -16,14 +18,19 @@ namespace boletos::cdp {
 
 class Browser {
  public:
-  // Launches, connects and configures downloads. Errors: kNotFound (no
-  // Chromium), kTimeout/kTargetCrashed (it did not start), with its output.
+  // Launches, connects and configures downloads, all within
+  // options.start_timeout. Errors: kNotFound (no Chromium), kTimeout (it
+  // did not start, or did not answer: the message names the CDP call),
+  // kTargetCrashed (it exited), kConnectionClosed (its DevTools websocket
+  // did not open or closed), kProtocolError (it answered nonsense); each
+  // names the executable and, if it exited, its last output.
   static Result<std::unique_ptr<Browser>> Launch(const LaunchOptions& options);
   ~Browser();
   Browser(const Browser&) = delete;
   Browser& operator=(const Browser&) = delete;
 
   // Opens a new tab (about:blank) attached on a flattened session.
+  // kProtocolError when the browser's replies lack the target or session id.
   Result<std::unique_ptr<Page>> NewPage(Deadline deadline);
 
   // SIGKILL to the group; reaps everything and deletes the profile. Idempotent.

@@ -3,9 +3,26 @@
 #include <condition_variable>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "cdp/json_fields.h"
 #include "core/duration.h"
 
 namespace boletos::cdp {
+namespace {
+
+// Kinds of malformed message logged, at most: the kinds name methods the
+// browser chose, so a hostile one could otherwise grow the set forever.
+constexpr size_t kMaxLoggedKinds = 64;
+
+// A browser's value for a message: JSON, cut short.
+std::string Excerpt(const Json& value) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  return text;
+}
+
+}  // namespace
 
 struct CdpConnection::Pending {
   std::string method;
@@ -68,7 +85,15 @@ std::shared_ptr<CdpConnection> CdpConnection::Create(std::unique_ptr<Transport> 
   // weak_ptr here could make the I/O thread drop the last reference and run
   // the destructor on itself.
   CdpConnection* raw = conn.get();
-  conn->transport_->Start([raw](std::string text) { raw->OnMessage(text); },
+  conn->transport_->Start(
+      [raw](std::string text) {
+        // Nothing may leave the I/O thread's callback: an exception there ends the process.
+        try {
+          raw->OnMessage(text);
+        } catch (const std::exception& e) {
+          raw->NoteMalformed(std::string("a message that could not be handled (") + e.what() + ")");
+        }
+      },
                           [raw](const std::string& reason) { raw->OnTransportClosed(reason); });
   return conn;
 }
@@ -138,50 +163,70 @@ Result<Json> CdpConnection::Call(const std::string& method, const Json& params, 
   return std::move(*pending->result);
 }
 
-void CdpConnection::OnMessage(const std::string& text) {
+void CdpConnection::OnMessage(std::string_view text) {
   Json message = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded() || !message.is_object()) {
-    ++malformed_;
-    return;
-  }
-  auto id_it = message.find("id");
-  if (id_it != message.end()) {
-    if (!id_it->is_number_integer()) {
-      ++malformed_;
-      return;
-    }
-    std::shared_ptr<Pending> pending;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto it = pending_.find(id_it->get<int64_t>());
-      if (it == pending_.end()) return;  // its caller already gave up (deadline)
-      pending = it->second;
-      pending_.erase(it);
-    }
-    auto error = message.find("error");
-    if (error != message.end()) {
-      std::string what = error->is_object() ? error->value("message", std::string("unknown error")) : error->dump();
-      if (error->is_object() && error->contains("data") && (*error)["data"].is_string()) {
-        what += " (" + (*error)["data"].get<std::string>() + ")";
-      }
-      pending->Settle(MakeError(ErrorKind::kProtocolError, pending->method + " failed: " + what));
-    } else {
-      auto result = message.find("result");
-      pending->Settle(result != message.end() ? *result : Json::object());
-    }
-    return;
-  }
+  if (message.is_discarded() || !message.is_object()) return NoteMalformed("a message that is not a JSON object");
+  if (const Json* id = Field(message, "id")) return OnReply(*id, message);
 
-  auto method_it = message.find("method");
-  if (method_it == message.end() || !method_it->is_string()) {
-    ++malformed_;
-    return;
-  }
+  auto method = OptionalStringField(message, "method");
+  if (!method) return NoteMalformed("a message with neither an integer id nor a string method");
   CdpEvent event;
-  event.method = method_it->get<std::string>();
-  if (auto s = message.find("sessionId"); s != message.end() && s->is_string()) event.session_id = s->get<std::string>();
-  if (auto p = message.find("params"); p != message.end()) event.params = std::move(*p);
+  event.method = std::move(*method);
+  if (const Json* session = Field(message, "sessionId")) {
+    if (!session->is_string()) return NoteMalformed("an event whose sessionId is not a string");
+    event.session_id = session->get<std::string>();
+  }
+  // Subscribers may rely on params being an object: anything else is refused here.
+  auto params = message.find("params");
+  if (params == message.end()) {
+    event.params = Json::object();
+  } else if (params->is_object()) {
+    event.params = std::move(*params);
+  } else {
+    return NoteMalformed("an event whose params are not an object");
+  }
+  Dispatch(event);
+}
 
+void CdpConnection::OnReply(const Json& id, Json& message) {
+  if (!id.is_number_integer()) return NoteMalformed("a reply whose id is not an integer");
+  std::shared_ptr<Pending> pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(id.get<int64_t>());
+    if (it == pending_.end()) return;  // its caller already gave up (deadline)
+    pending = it->second;
+    pending_.erase(it);
+  }
+  if (const Json* error = Field(message, "error")) {
+    std::string what;
+    if (auto text = OptionalStringField(*error, "message")) {
+      what = *text;
+      if (auto data = OptionalStringField(*error, "data")) what += " (" + *data + ")";
+    } else {
+      // Not CDP's {code, message}: keep what the browser said, whatever it is.
+      NoteMalformed("an error reply without a string message");
+      const Json* inner = Field(*error, "message");
+      what = Excerpt(inner != nullptr ? *inner : *error);
+    }
+    pending->Settle(MakeError(ErrorKind::kProtocolError, pending->method + " failed: " + what));
+    return;
+  }
+  auto result = message.find("result");
+  if (result == message.end()) {
+    pending->Settle(Json::object());
+  } else if (result->is_object()) {
+    pending->Settle(std::move(*result));
+  } else {
+    // Callers read fields of the result; a number or an array has none.
+    NoteMalformed("a reply whose result is not an object");
+    pending->Settle(MakeError(ErrorKind::kProtocolError,
+                              pending->method + " got a malformed reply: its result is " + Excerpt(*result) +
+                                  ", not an object (is --chromium a real Chromium?)"));
+  }
+}
+
+void CdpConnection::Dispatch(const CdpEvent& event) {
   std::vector<std::shared_ptr<Subscription::Entry>> targets;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -194,8 +239,27 @@ void CdpConnection::OnMessage(const std::string& text) {
   }
   for (auto& entry : targets) {
     std::lock_guard<std::mutex> run(entry->run_mu);
-    if (entry->active) entry->on_event(event);
+    if (!entry->active) continue;
+    // The handler boundary: a subscriber that still reads a field of the
+    // wrong type with value() or get<>() throws here, on the I/O thread,
+    // where nothing else would catch it and the process would end.
+    try {
+      entry->on_event(event);
+    } catch (const std::exception& e) {
+      NoteMalformed("an event " + event.method + " its subscriber could not read (" + e.what() + ")");
+    } catch (...) {
+      NoteMalformed("an event " + event.method + " its subscriber could not read (a non-standard exception)");
+    }
   }
+}
+
+void CdpConnection::NoteMalformed(const std::string& kind) {
+  ++malformed_;
+  std::lock_guard<std::mutex> lock(logged_mu_);
+  if (logged_kinds_.size() >= kMaxLoggedKinds || !logged_kinds_.insert(kind).second) return;
+  spdlog::warn("the browser sent {}: ignored and counted as malformed (logged once per kind; "
+               "if this repeats, check that --chromium is a real Chromium)",
+               kind);
 }
 
 void CdpConnection::OnTransportClosed(const std::string& reason) {
@@ -217,7 +281,12 @@ void CdpConnection::OnTransportClosed(const std::string& reason) {
   }
   for (auto& entry : watchers) {
     std::lock_guard<std::mutex> run(entry->run_mu);
-    if (entry->active) entry->on_close(reason);
+    if (!entry->active) continue;
+    try {
+      entry->on_close(reason);
+    } catch (const std::exception& e) {
+      spdlog::error("a handler of the browser connection's close failed ({}); the other handlers still ran", e.what());
+    }
   }
 }
 

@@ -5,9 +5,17 @@
 // death (then all of them fail at once with kConnectionClosed). Events go to
 // subscribers by method and flattened-session id.
 //
+// Every message is untrusted input, checked once here: a reply's result is an
+// object (else the call fails with kProtocolError), an event's params are an
+// object and its sessionId a string (else it is dropped); what does not fit
+// is counted in malformed_messages() and logged once per kind, and never
+// ends the process.
+//
 // Threads: Call() blocks the calling thread; replies and events arrive on the
 // transport's I/O thread. Event handlers run on that thread: they must be
-// quick and must not call Call() or drop their own Subscription.
+// quick and must not call Call() or drop their own Subscription. A handler
+// that throws is caught there, counted as malformed and logged; read fields
+// with json_fields.h so that none does.
 
 #include <atomic>
 #include <cstdint>
@@ -15,7 +23,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -86,14 +96,19 @@ class CdpConnection : public std::enable_shared_from_this<CdpConnection> {
   // Closes the transport; pending calls fail with kConnectionClosed.
   void Close();
 
-  // Messages that could not be parsed or routed (for tests and metrics).
+  // Messages that could not be parsed, routed or read by their subscriber
+  // (for tests and metrics).
   int64_t malformed_messages() const { return malformed_.load(); }
 
  private:
   friend class Subscription;
   struct Pending;
   explicit CdpConnection(std::unique_ptr<Transport> transport);
-  void OnMessage(const std::string& text);
+  void OnMessage(std::string_view text);
+  void OnReply(const Json& id, Json& message);
+  void Dispatch(const CdpEvent& event);
+  // Counts a malformed message; logs the first of each kind.
+  void NoteMalformed(const std::string& kind);
   void OnTransportClosed(const std::string& reason);
   void Unsubscribe(const std::shared_ptr<Subscription::Entry>& entry);
 
@@ -106,6 +121,8 @@ class CdpConnection : public std::enable_shared_from_this<CdpConnection> {
   bool closed_ = false;
   std::string close_reason_;
   std::atomic<int64_t> malformed_{0};
+  std::mutex logged_mu_;                 // guards logged_kinds_
+  std::set<std::string> logged_kinds_;  // kinds of malformed message already logged
 };
 
 }  // namespace boletos::cdp

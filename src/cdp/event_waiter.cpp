@@ -1,5 +1,6 @@
 #include "cdp/event_waiter.h"
 
+#include "cdp/json_fields.h"
 #include "core/duration.h"
 
 namespace boletos::cdp {
@@ -14,7 +15,7 @@ EventWaiter::EventWaiter(CdpConnection& conn, const std::string& session_id, con
       cv_.notify_all();
     }));
     subscriptions_.push_back(conn.Subscribe("Target.detachedFromTarget", "", [this](const CdpEvent& e) {
-      if (e.params.value("sessionId", "") != session_id_) return;
+      if (StringField(e.params, "sessionId") != session_id_) return;
       std::lock_guard<std::mutex> lock(mu_);
       crash_ = "the page was closed or detached";
       cv_.notify_all();

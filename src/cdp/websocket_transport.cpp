@@ -31,10 +31,13 @@ class WebSocketTransport : public Transport {
   ~WebSocketTransport() override { Close(); }
 
   Status Connect(const std::string& url, Deadline deadline) {
-    std::promise<std::string> opened;  // empty string: open; else the failure
-    auto opened_future = opened.get_future();
+    // Empty string: open; else the failure. Shared with the handlers, which
+    // outlive this call when it gives up at the deadline (they may still fire
+    // before Close() stops the loop).
+    auto opened = std::make_shared<std::promise<std::string>>();
+    auto opened_future = opened->get_future();
     auto once = std::make_shared<std::once_flag>();
-    auto settle = [&opened, once](std::string v) { std::call_once(*once, [&] { opened.set_value(std::move(v)); }); };
+    auto settle = [opened, once](std::string v) { std::call_once(*once, [&] { opened->set_value(std::move(v)); }); };
 
     client_.set_open_handler([settle](websocketpp::connection_hdl) { settle(""); });
     client_.set_fail_handler([this, settle](websocketpp::connection_hdl h) {

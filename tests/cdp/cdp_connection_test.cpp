@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "cdp/event_waiter.h"
 #include "fake_cdp_server.h"
 
 using namespace boletos;
@@ -188,6 +189,122 @@ TEST(CdpConnection, SessionCommandsCarryTheirSessionId) {
   auto conn = Connect(server);
   EXPECT_EQ((*conn->Call("A", {}, "S1", Secs(5)))["session"], "S1");
   EXPECT_EQ((*conn->Call("B", {}, "", Secs(5)))["session"], "");
+}
+
+// ---- A hostile browser: every message is untrusted input ----
+
+// A server that answers every command with the reply reply_for(id) builds,
+// after sending the texts in before (events, garbage).
+FakeCdpServer::CommandFn Answer(std::vector<std::string> before, std::function<json(const json& id)> reply_for) {
+  return [before = std::move(before), reply_for = std::move(reply_for)](FakeCdpServer& s, const json& cmd) {
+    for (const auto& text : before) s.SendText(text);
+    s.Send(reply_for(cmd["id"]));
+  };
+}
+
+TEST(CdpConnection, AnErrorWhoseMessageIsANumberFailsTheCallAsAProtocolError) {
+  // The fuzzer's {"id":99,"error":{"code":-32000,"message":"x"}} with id 1 and message 1.
+  FakeCdpServer server(Answer({}, [](const json& id) {
+    return json{{"id", id}, {"error", {{"code", -32000}, {"message", 1}, {"data", 5}}}};
+  }));
+  auto conn = Connect(server);
+  auto r = conn->Call("Browser.getVersion", {}, "", Secs(5));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.kind(), ErrorKind::kProtocolError);
+  EXPECT_EQ(r.message(), "Browser.getVersion failed: 1");
+  EXPECT_EQ(conn->malformed_messages(), 1);
+  EXPECT_FALSE(conn->closed());
+}
+
+TEST(CdpConnection, AnErrorThatIsNotAnObjectFailsTheCallWithWhatItSaid) {
+  FakeCdpServer server(Answer({}, [](const json& id) { return json{{"id", id}, {"error", "boom"}}; }));
+  auto conn = Connect(server);
+  auto r = conn->Call("DOM.focus", {}, "", Secs(5));
+  EXPECT_EQ(r.kind(), ErrorKind::kProtocolError);
+  EXPECT_EQ(r.message(), "DOM.focus failed: \"boom\"");
+  EXPECT_EQ(conn->malformed_messages(), 1);
+}
+
+TEST(CdpConnection, AResultThatIsNotAnObjectIsRefusedAsMalformed) {
+  for (const json& result : {json(42), json("x"), json::array({1}), json(nullptr), json(true)}) {
+    FakeCdpServer server(Answer({}, [result](const json& id) { return json{{"id", id}, {"result", result}}; }));
+    auto conn = Connect(server);
+    auto r = conn->Call("Browser.getVersion", {}, "", Secs(5));
+    ASSERT_FALSE(r.ok()) << result.dump();
+    EXPECT_EQ(r.kind(), ErrorKind::kProtocolError) << result.dump();
+    EXPECT_NE(r.message().find("Browser.getVersion"), std::string::npos) << r.message();
+    EXPECT_NE(r.message().find("malformed reply"), std::string::npos) << r.message();
+    EXPECT_EQ(conn->malformed_messages(), 1) << result.dump();
+  }
+}
+
+TEST(CdpConnection, AReplyWithNoResultIsAnEmptyObject) {
+  FakeCdpServer server(Answer({}, [](const json& id) { return json{{"id", id}}; }));
+  auto conn = Connect(server);
+  auto r = conn->Call("Page.enable", {}, "", Secs(5));
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(*r, json::object());
+  EXPECT_EQ(conn->malformed_messages(), 0);
+}
+
+TEST(CdpConnection, EventsOfTheWrongShapeAreCountedAndNotDelivered) {
+  FakeCdpServer server(Answer(
+      {
+          R"({"method":"X.event","params":7})",
+          R"({"method":"X.event","params":"text"})",
+          R"({"method":"X.event","sessionId":12,"params":{}})",
+          R"({"method":5,"params":{}})",
+          R"({"method":"X.event"})",  // no params: an empty object, delivered
+      },
+      [](const json& id) { return json{{"id", id}, {"result", json::object()}}; }));
+  auto conn = Connect(server);
+  std::atomic<int> delivered{0};
+  auto sub = conn->Subscribe("X.event", kAnySession, [&](const CdpEvent& e) {
+    EXPECT_TRUE(e.params.is_object());
+    ++delivered;
+  });
+  ASSERT_TRUE(conn->Call("Trigger.events", {}, "", Secs(5)).ok());  // events precede the reply
+  EXPECT_EQ(delivered.load(), 1);
+  EXPECT_EQ(conn->malformed_messages(), 4);
+}
+
+TEST(CdpConnection, AHandlerThatThrowsIsCountedAndTheConnectionGoesOn) {
+  // A subscriber in another file that still reads a field with value(): a
+  // number where it expects a string throws type_error.302 on the I/O thread.
+  FakeCdpServer server(Answer({R"({"method":"Target.detachedFromTarget","params":{"sessionId":3}})",
+                               R"({"method":"Target.detachedFromTarget","params":{"sessionId":"S1"}})"},
+                              [](const json& id) { return json{{"id", id}, {"result", json::object()}}; }));
+  auto conn = Connect(server);
+  std::vector<std::string> seen;
+  auto sub = conn->Subscribe("Target.detachedFromTarget", kAnySession,
+                             [&](const CdpEvent& e) { seen.push_back(e.params.value("sessionId", "")); });
+  ASSERT_TRUE(conn->Call("One", {}, "", Secs(5)).ok());
+  ASSERT_TRUE(conn->Call("Two", {}, "", Secs(5)).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"S1", "S1"}));
+  EXPECT_EQ(conn->malformed_messages(), 2);  // one throw per round
+  EXPECT_FALSE(conn->closed());
+}
+
+TEST(EventWaiter, ADetachEventOfTheWrongShapeIsIgnoredAndARealOneEndsTheWait) {
+  FakeCdpServer server([](FakeCdpServer& s, const json& cmd) {
+    if (cmd["method"] == "Go") {
+      s.SendText(R"({"method":"Target.detachedFromTarget","params":7})");
+      s.SendText(R"({"method":"Target.detachedFromTarget","params":{"sessionId":3}})");
+      s.SendText(R"({"method":"Page.loadEventFired","sessionId":"S1","params":{"timestamp":"soon"}})");
+    } else {
+      s.SendText(R"({"method":"Target.detachedFromTarget","params":{"sessionId":"S1"}})");
+    }
+    s.Send({{"id", cmd["id"]}, {"result", json::object()}});
+  });
+  auto conn = Connect(server);
+  EventWaiter waiter(*conn, "S1", {"Page.loadEventFired"});
+  ASSERT_TRUE(conn->Call("Go", {}, "", Secs(5)).ok());
+  auto loaded = waiter.Wait([](const CdpEvent&) { return true; }, Secs(5), "the load event");
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  EXPECT_EQ(conn->malformed_messages(), 1);  // params 7; sessionId 3 is simply another session's
+  ASSERT_TRUE(conn->Call("Detach", {}, "", Secs(5)).ok());
+  auto after = waiter.Wait([](const CdpEvent&) { return true; }, Secs(5), "the load event");
+  EXPECT_EQ(after.kind(), ErrorKind::kTargetCrashed) << after.message();
 }
 
 }  // namespace
