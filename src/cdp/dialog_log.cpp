@@ -1,16 +1,13 @@
 #include "cdp/dialog_log.h"
 
+#include "cdp/json_fields.h"
+
 namespace boletos::cdp {
 namespace {
 
 // A portal that opens dialogs in a loop must not grow the log without end.
 constexpr size_t kKept = 8;
 constexpr size_t kMessageBytes = 300;
-
-std::string Text(const Json& params, const char* key) {
-  auto it = params.is_object() ? params.find(key) : params.end();
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 }  // namespace
 
@@ -28,8 +25,8 @@ std::vector<std::string> DialogLog::Take() {
 
 Subscription AnswerDialogs(CdpConnection& conn, const std::string& session_id, DialogLog& log) {
   return conn.Subscribe("Page.javascriptDialogOpening", session_id, [&conn, &log, session_id](const CdpEvent& e) {
-    std::string type = Text(e.params, "type");
-    std::string message = Text(e.params, "message");
+    std::string type = StringField(e.params, "type");
+    std::string message = StringField(e.params, "message");
     if (message.size() > kMessageBytes) message = message.substr(0, kMessageBytes) + "...";
     conn.Post("Page.handleJavaScriptDialog", {{"accept", type == "beforeunload"}}, session_id);
     log.Add((type.empty() ? std::string("dialog") : type) + " " +

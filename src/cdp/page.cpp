@@ -7,6 +7,7 @@
 #include "cdp/base64.h"
 #include "cdp/evaluate_reply.h"
 #include "cdp/event_waiter.h"
+#include "cdp/json_fields.h"
 #include "cdp/page_scripts.h"
 #include "core/duration.h"
 
@@ -57,9 +58,9 @@ Result<Page::Navigation> Page::Navigate(const std::string& url, Deadline deadlin
   auto reply = Call("Page.navigate", {{"url", url}}, deadline);
   if (!reply.ok()) return reply.error();
   if (reply->contains("errorText")) {
-    if (reply->value("isDownload", false)) return Navigation{true};
+    if (BoolField(*reply, "isDownload")) return Navigation{true};
     return MakeError(ErrorKind::kPortalError,
-                     "could not open " + url + ": " + (*reply)["errorText"].get<std::string>() +
+                     "could not open " + url + ": " + StringField(*reply, "errorText", "no reason given") +
                          " (is the portal up and the URL right?)");
   }
   if (!reply->contains("loaderId")) return Navigation{};  // same-document navigation: no load event
@@ -77,15 +78,12 @@ Result<Json> Page::Evaluate(const std::string& expression, Deadline deadline) {
                     deadline);
   if (!reply.ok()) return reply.error();
   if (reply->contains("exceptionDetails")) {
-    const Json& details = (*reply)["exceptionDetails"];
-    std::string text = details.value("text", "exception");
-    if (details.contains("exception") && details["exception"].contains("description")) {
-      text = details["exception"]["description"].get<std::string>();
-    }
+    const Json& details = ObjectField(*reply, "exceptionDetails");
+    std::string text = StringField(details, "text", "exception");
+    if (auto d = OptionalStringField(ObjectField(details, "exception"), "description")) text = *d;
     return MakeError(ErrorKind::kPortalError, "script failed in the page: " + text.substr(0, 500));
   }
-  const Json& result = (*reply)["result"];
-  return result.contains("value") ? result["value"] : Json();
+  return EvaluatedValue(*reply);
 }
 
 Result<Json> Page::PollInPage(const std::string& function, const Json& args, Deadline deadline) {
@@ -186,7 +184,7 @@ Status Page::Screenshot(const std::string& path, Deadline deadline) {
   auto r = Call("Page.captureScreenshot", {{"format", "png"}}, deadline);
   if (!r.ok()) return r.error();
   std::string png;
-  if (!DecodeBase64(r->value("data", ""), png)) {
+  if (!DecodeBase64(StringField(*r, "data"), png)) {
     return MakeError(ErrorKind::kProtocolError, "Page.captureScreenshot returned data that is not base64");
   }
   return WriteFile(path, png);
@@ -206,7 +204,7 @@ Status PrintSessionToPdf(CdpConnection& conn, const std::string& session_id, con
   auto r = conn.Call("Page.printToPDF", {{"printBackground", true}, {"transferMode", "ReturnAsStream"}}, session_id,
                      deadline);
   if (!r.ok()) return r.error();
-  auto saved = SaveStream(conn, session_id, r->value("stream", ""), path, deadline);
+  auto saved = SaveStream(conn, session_id, StringField(*r, "stream"), path, deadline);
   if (!saved.ok()) return saved.error();
   return Status::Ok();
 }
@@ -229,14 +227,18 @@ Result<int64_t> SaveStream(CdpConnection& conn, const std::string& session_id, c
   while (true) {
     auto r = conn.Call("IO.read", {{"handle", handle}, {"size", 1 << 20}}, session_id, deadline);
     if (!r.ok()) return r.error();
-    const std::string& data = (*r)["data"].get_ref<const std::string&>();
-    if (r->value("base64Encoded", false)) {
+    const Json* field = Field(*r, "data");
+    if (field == nullptr || !field->is_string()) {
+      return MakeError(ErrorKind::kProtocolError, "IO.read returned no data");
+    }
+    const std::string& data = field->get_ref<const std::string&>();
+    if (BoolField(*r, "base64Encoded")) {
       if (!DecodeBase64(data, chunk)) return MakeError(ErrorKind::kProtocolError, "IO.read returned bad base64");
       write(chunk);
     } else {
       write(data);
     }
-    if (r->value("eof", false) || !out) break;
+    if (BoolField(*r, "eof") || !out) break;
   }
   (void)conn.Call("IO.close", {{"handle", handle}}, session_id, deadline);
   errno = 0;

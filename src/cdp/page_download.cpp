@@ -15,6 +15,7 @@
 
 #include "cdp/evaluate_reply.h"
 #include "cdp/event_waiter.h"
+#include "cdp/json_fields.h"
 #include "cdp/page.h"
 #include "cdp/page_scripts.h"
 #include "core/duration.h"
@@ -96,9 +97,9 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     what = "open " + action.url;
     auto reply = Call("Page.navigate", {{"url", action.url}}, deadline);
     if (!reply.ok()) return reply.error();
-    if (reply->contains("errorText") && !reply->value("isDownload", false)) {
+    if (Field(*reply, "errorText") && !BoolField(*reply, "isDownload")) {
       return MakeError(ErrorKind::kPortalError, "could not open " + action.url + ": " +
-                                                    (*reply)["errorText"].get<std::string>());
+                                                    StringField(*reply, "errorText", "no reason given"));
     }
   }
 
@@ -112,16 +113,17 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
   // to print, or an error the portal answered with (fail now, not at the
   // timeout).
   auto look_at = [&](const std::string& session, const Json& doc) {
-    if (!doc.is_object() || doc.value("url", "") == "about:blank" || doc.value("readyState", "") != "complete") {
+    // doc comes from a script in the page, which the page can fool: read it like a browser message.
+    if (!doc.is_object() || StringField(doc, "url") == "about:blank" || StringField(doc, "readyState") != "complete") {
       return;
     }
-    std::string type = doc.value("contentType", "");
+    std::string type = StringField(doc, "contentType");
     if (IsHtmlType(type) && st.html_session.empty()) {
       st.html_session = session;
-      st.html_url = doc.value("url", "");
+      st.html_url = StringField(doc, "url");
     } else if (IsErrorDocumentType(type) && st.error_page.empty()) {
-      int status = doc.value("status", 0);
-      st.error_page = "a " + type + " page (" + doc.value("url", "") +
+      int64_t status = IntField(doc, "status");
+      st.error_page = "a " + type + " page (" + StringField(doc, "url") +
                       (status > 0 ? ", HTTP " + std::to_string(status) : "") + ")";
     }
   };
@@ -142,32 +144,32 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     for (CdpEvent& e : waiter.Drain()) {
       const Json& p = e.params;
       if (e.method == "Browser.downloadWillBegin") {
-        if (st.guid.empty() && st.our_frames.count(p.value("frameId", ""))) {
-          st.guid = p.value("guid", "");
-          st.url = p.value("url", "");
-          st.suggested = p.value("suggestedFilename", "");
+        if (st.guid.empty() && st.our_frames.count(StringField(p, "frameId"))) {
+          st.guid = StringField(p, "guid");
+          st.url = StringField(p, "url");
+          st.suggested = StringField(p, "suggestedFilename");
         }
       } else if (e.method == "Browser.downloadProgress") {
-        if (!st.guid.empty() && p.value("guid", "") == st.guid) {
-          std::string state = p.value("state", "");
+        if (!st.guid.empty() && StringField(p, "guid") == st.guid) {
+          std::string state = StringField(p, "state");
           if (state == "completed") {
             st.completed = true;
-            st.file_path = p.value("filePath", "");
+            st.file_path = StringField(p, "filePath");
           } else if (state == "canceled") {
             st.canceled = true;
           }
         }
       } else if (e.method == "Target.targetCreated") {
-        const Json& info = p["targetInfo"];
-        if (info.value("type", "") == "page" && info.value("openerId", "") == target_id_) {
-          std::string id = info.value("targetId", "");
+        const Json& info = ObjectField(p, "targetInfo");
+        std::string id = StringField(info, "targetId");
+        if (StringField(info, "type") == "page" && StringField(info, "openerId") == target_id_ && !id.empty()) {
           st.our_frames.insert(id);
           st.popups_to_attach.push_back(id);
         }
       } else if (e.method == "Page.frameNavigated") {
-        const Json& frame = p["frame"];
-        if (!frame.contains("parentId") && frame.value("url", "") != "about:blank") {
-          st.navigated[e.session_id] = frame.value("url", "");
+        const Json& frame = ObjectField(p, "frame");
+        if (frame.is_object() && !Field(frame, "parentId") && StringField(frame, "url") != "about:blank") {
+          st.navigated[e.session_id] = StringField(frame, "url");
         }
       } else if (e.method == "Page.loadEventFired") {
         if (st.navigated.count(e.session_id) || st.undecided_popups.count(e.session_id)) {
@@ -184,7 +186,8 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     for (const std::string& target : st.popups_to_attach) {
       auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
       if (!attached.ok()) continue;  // the popup closed itself (a download popup often does)
-      std::string session = attached->value("sessionId", "");
+      std::string session = StringField(*attached, "sessionId");
+      if (session.empty()) continue;  // no session to talk to: nothing to watch
       st.popups[target] = session;
       st.undecided_popups.insert(session);
       waiter.Watch(session, {"Page.frameNavigated", "Page.loadEventFired"});
