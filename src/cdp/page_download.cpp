@@ -162,7 +162,9 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       } else if (e.method == "Target.targetCreated") {
         const Json& info = ObjectField(p, "targetInfo");
         std::string id = StringField(info, "targetId");
-        if (StringField(info, "type") == "page" && StringField(info, "openerId") == target_id_ && !id.empty()) {
+        // Opened by our tab or by one of its popups ("aguarde" pages that
+        // open the slip in yet another window).
+        if (StringField(info, "type") == "page" && st.our_frames.count(StringField(info, "openerId")) && !id.empty()) {
           st.our_frames.insert(id);
           st.popups_to_attach.push_back(id);
         }
@@ -239,7 +241,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       close_popups();
       return woke.error();
     }
-    if (polling && !*woke) {
+    if (polling && !*woke && !deadline.expired()) {
       for (auto it = st.undecided_popups.begin(); it != st.undecided_popups.end();) {
         bool gone = false;
         Json doc = document_state(*it, &gone);

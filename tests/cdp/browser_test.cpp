@@ -110,7 +110,8 @@ INSTANTIATE_TEST_SUITE_P(EveryWayAPortalSendsAPdf, DownloadKinds,
                                            DownloadCase{"slowhtmltab", DownloadResult::Kind::kPrintedHtml},
                                            DownloadCase{"slowpdftab", DownloadResult::Kind::kFile},
                                            DownloadCase{"blankhtmlpopup", DownloadResult::Kind::kPrintedHtml},
-                                           DownloadCase{"alerthtmltab", DownloadResult::Kind::kPrintedHtml}),
+                                           DownloadCase{"alerthtmltab", DownloadResult::Kind::kPrintedHtml},
+                                           DownloadCase{"chainpopup", DownloadResult::Kind::kFile}),
                          [](const auto& info) { return std::string(info.param.link); });
 
 TEST_F(BrowserTest, DownloadByUrlSavesTheFile) {
@@ -125,6 +126,17 @@ TEST_F(BrowserTest, AnHtmlPageWithoutPrintIsAnErrorThatSaysWhatToDo) {
   auto r = page_->Download(DownloadAction{"#html", ""}, Out("x.pdf"), /*print_html=*/false, Secs(15));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.message().find("html: print"), std::string::npos) << r.message();
+}
+
+TEST_F(BrowserTest, APopupThatNeverShowsAnythingEndsAtTheDeadline) {
+  // It stays undecided (about:blank), so it is polled: the polls end with the step's time.
+  ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = page_->Download(DownloadAction{"#blankpopup", ""}, Out("x.pdf"), true,
+                           Deadline::In(std::chrono::milliseconds(800)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.kind(), ErrorKind::kTimeout) << r.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
 TEST_F(BrowserTest, AClickThatDownloadsNothingTimesOut) {

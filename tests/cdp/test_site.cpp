@@ -68,6 +68,8 @@ const char* kLinksPage = R"HTML(<!doctype html><html><body>
 <a id="slowpdftab" href="/slow-file.pdf" target="_blank">slow pdf tab</a>
 <a id="blankhtmlpopup" href="#" onclick="const w = window.open('about:blank'); setTimeout(() => { w.location = '/slip.html'; }, 400); return false;">html popup via about:blank</a>
 <a id="alerthtmltab" href="/alert-slip.html" target="_blank">html tab that alerts</a>
+<a id="blankpopup" href="#" onclick="window.open('about:blank'); return false;">a popup that stays blank</a>
+<a id="chainpopup" href="#" onclick="const w = window.open('about:blank'); w.open('/slow-file.pdf'); return false;">a popup that opens the slip in another</a>
 </body></html>)HTML";
 
 // Each button opens a dialog; what the page got back lands in #out.
