@@ -184,7 +184,8 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
         m.line = ops::FormatMemoryLine(s);
         return m;
       },
-      [&] { return std::string(stop.signal_number() == SIGINT ? "SIGINT" : "SIGTERM"); }};
+      [&] { return std::string(stop.signal_number() == SIGINT ? "SIGINT" : "SIGTERM"); },
+      [&](const std::string& text) { return redactor.Redact(text); }};
   status::ObservedWorker observed(worker, live);  // browser deaths and restarts for /healthz
   jobs::Runner runner(ro, db, observed, renv);
   status::RunAttachment attached(live, *run_id, period->ToString(), runner);  // after runner: detaches first

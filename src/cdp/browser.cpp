@@ -10,8 +10,8 @@ namespace {
 // wrong, and its last output when it died.
 Error StartFailed(BrowserProcess& process, const Error& e) {
   std::string message = "the browser (" + process.executable() + ") did not start: " + e.message;
-  if (process.Exited()) message += "; it exited, its last output:\n" + process.RecentOutput();
-  return Error{e.kind, message};
+  if (!process.Exited()) return Error{e.kind, message};
+  return Error{ErrorKind::kTargetCrashed, message + "; it exited, its last output:\n" + process.RecentOutput()};
 }
 
 }  // namespace

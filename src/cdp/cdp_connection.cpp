@@ -124,7 +124,12 @@ void CdpConnection::Post(const std::string& method, const Json& params, const st
     if (closed_) return;
     id = next_id_++;  // no pending entry: the reply finds none and is dropped
   }
-  Json message = {{"id", id}, {"method", method}, {"params", params}};
+  SendCommand(id, method, params, session_id);
+}
+
+void CdpConnection::SendCommand(int64_t id, const std::string& method, const Json& params,
+                                const std::string& session_id) {
+  Json message = {{"id", id}, {"method", method}, {"params", params.is_null() ? Json::object() : params}};
   if (!session_id.empty()) message["sessionId"] = session_id;
   transport_->Send(message.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
@@ -143,9 +148,7 @@ Result<Json> CdpConnection::Call(const std::string& method, const Json& params, 
     id = next_id_++;
     pending_[id] = pending;
   }
-  Json message = {{"id", id}, {"method", method}, {"params", params.is_null() ? Json::object() : params}};
-  if (!session_id.empty()) message["sessionId"] = session_id;
-  transport_->Send(message.dump(-1, ' ', false, Json::error_handler_t::replace));
+  SendCommand(id, method, params, session_id);
 
   std::unique_lock<std::mutex> lock(pending->mu);
   if (!pending->cv.wait_until(lock, deadline.when(), [&] { return pending->settled; })) {

@@ -104,6 +104,8 @@ class CdpConnection : public std::enable_shared_from_this<CdpConnection> {
   friend class Subscription;
   struct Pending;
   explicit CdpConnection(std::unique_ptr<Transport> transport);
+  // Frames and sends one command (invalid UTF-8 replaced, never thrown).
+  void SendCommand(int64_t id, const std::string& method, const Json& params, const std::string& session_id);
   void OnMessage(std::string_view text);
   void OnReply(const Json& id, Json& message);
   void Dispatch(const CdpEvent& event);

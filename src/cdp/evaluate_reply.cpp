@@ -1,13 +1,12 @@
 #include "cdp/evaluate_reply.h"
 
+#include "cdp/json_fields.h"
+
 namespace boletos::cdp {
 
 Json EvaluatedValue(const Json& reply) {
-  if (!reply.is_object()) return Json();
-  auto result = reply.find("result");
-  if (result == reply.end() || !result->is_object()) return Json();
-  auto value = result->find("value");
-  return value == result->end() ? Json() : *value;
+  const Json* value = Field(ObjectField(reply, "result"), "value");
+  return value ? *value : Json();
 }
 
 bool ContextWasReplaced(const Error& e) {

@@ -88,6 +88,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
   DownloadState st;
   st.our_frames.insert(target_id_);
   std::vector<Subscription> popup_dialogs;  // a popup's alert() must not hold it up either
+  auto next_poll = std::chrono::steady_clock::now() + kPopupPoll;  // of the undecided popups
 
   std::string what;
   if (!action.click_selector.empty()) {
@@ -233,15 +234,21 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       return DownloadResult{DownloadResult::Kind::kPrintedHtml, st.html_url, "", static_cast<int64_t>(sb.st_size)};
     }
 
-    // While a popup is undecided, wake now and then to ask it where it
-    // stands: no event order can then hide a document that finished loading.
-    bool polling = !st.undecided_popups.empty() && st.html_session.empty() && st.error_page.empty();
-    auto woke = waiter.WaitAny(polling ? deadline.Within(kPopupPoll) : deadline);
+    // While a popup is undecided and nothing downloads, ask it where it
+    // stands every kPopupPoll, events or not (other tabs' events wake this
+    // wait too): no event order can then hide a document that finished
+    // loading.
+    bool polling = !st.undecided_popups.empty() && st.html_session.empty() && st.error_page.empty() &&
+                   st.guid.empty();
+    auto now = std::chrono::steady_clock::now();
+    if (!polling) next_poll = now + kPopupPoll;
+    auto woke = waiter.WaitAny(polling ? Deadline::At(std::min(next_poll, deadline.when())) : deadline);
     if (!woke.ok()) {
       close_popups();
       return woke.error();
     }
-    if (polling && !*woke && !deadline.expired()) {
+    if (polling && std::chrono::steady_clock::now() >= next_poll && !deadline.expired()) {
+      next_poll = std::chrono::steady_clock::now() + kPopupPoll;
       for (auto it = st.undecided_popups.begin(); it != st.undecided_popups.end();) {
         bool gone = false;
         Json doc = document_state(*it, &gone);

@@ -15,11 +15,11 @@ AttemptFailure Unexpected(const std::string& what) {
 }  // namespace
 
 AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
-                                     int generation) {
+                                     int generation, const std::function<std::string(const std::string&)>& redact) {
   try {
     return worker.AttemptInTab(item, attempt, tab, generation);
   } catch (const std::exception& e) {
-    return Unexpected(e.what());
+    return Unexpected(redact ? redact(e.what()) : std::string(e.what()));
   } catch (...) {
     return Unexpected("an exception that is not a std::exception");
   }

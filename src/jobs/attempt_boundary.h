@@ -4,13 +4,18 @@
 // may end the run or reach a tab's thread top: it becomes a failed attempt
 // whose error names what was thrown, and the run goes on.
 
+#include <functional>
+#include <string>
+
 #include "jobs/client_worker.h"
 
 namespace boletos::jobs {
 
 // worker.AttemptInTab(...), with whatever it throws turned into a failure
-// (kProtocolError, "the attempt stopped on an unexpected error: ...").
+// (kProtocolError, "the attempt stopped on an unexpected error: ..."),
+// its text passed through redact when there is one.
 AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
-                                     int generation);
+                                     int generation,
+                                     const std::function<std::string(const std::string&)>& redact = {});
 
 }  // namespace boletos::jobs

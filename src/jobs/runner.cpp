@@ -87,7 +87,7 @@ void Runner::Dispatch(store::WorkItem item, int position) {
   job.item = std::move(item);
   auto work = [this](Finished job) {
     auto t0 = Clock::now();
-    job.result.emplace(AttemptWithoutThrowing(worker_, job.item, job.attempt, job.tab, job.generation));
+    job.result.emplace(AttemptWithoutThrowing(worker_, job.item, job.attempt, job.tab, job.generation, env_.redact));
     job.ms = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
     {
       std::lock_guard<std::mutex> lock(finished_mu_);
@@ -168,6 +168,8 @@ RunEnd Runner::Run(int64_t run_id) {
         ++totals_.recycles;
         streak_.BrowserReplaced();
         worker_.Recycle(recycle_reason_);
+        if (recycle_as_hung_) ++totals_.hung_browsers_replaced;
+        recycle_as_hung_ = false;
         recycle_reason_.clear();
       }
     }
@@ -178,7 +180,7 @@ RunEnd Runner::Run(int64_t run_id) {
       continue;
     }
 
-    MoveOnIfDue(queue);
+    bool move_refused = MoveOnIfDue(queue);
     // Keep every tab busy, unless the browser must first be replaced.
     Clock::time_point ready_at = Clock::time_point::max();
     bool queue_done = false;
@@ -212,7 +214,9 @@ RunEnd Runner::Run(int64_t run_id) {
     if (in_flight_ > 0) {
       // Returns at once if an attempt has finished already (an unrecorded
       // attempt still counts in in_flight_), else at the first backoff's end.
-      WaitForFinished(ready_at);
+      // A move the worker refused (a tab held its lock for a moment) is
+      // asked again shortly, not only when the next attempt ends.
+      WaitForFinished(move_refused ? std::min(ready_at, Clock::now() + std::chrono::milliseconds(20)) : ready_at);
       continue;
     }
     if (!recycle_reason_.empty() || browser_died_) continue;
@@ -306,21 +310,24 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
       Publish(true);
       return;
     }
-    bool gave_up = attempt >= options_.max_attempts;
-    Status recorded = store_.RecordFailure(options_.period, id, run_id_, attempt, f.error.message, gave_up);
+    auto recorded =
+        store_.RecordFailure(options_.period, id, run_id_, attempt, f.error.message, attempt >= options_.max_attempts);
     if (!recorded.ok()) {
       store_failed_ = true;
       store_error_ = recorded.message();
       Publish(true);
       return;
     }
+    // A `retry` meanwhile may have reset the count: the store's word holds.
+    attempt = recorded->attempt;
+    bool gave_up = recorded->gave_up;
     ++totals_.failed_attempts;
     streak_.Failure(f.error.kind == ErrorKind::kTimeout, !retired);
     if (recycle_reason_.empty() && !f.browser_died && !retired) {
       if (streak_.BrowserLooksHung()) {
         recycle_reason_ = "the last " + std::to_string(streak_.hung_after()) +
                           " attempts in this browser timed out: it may be hung";
-        ++totals_.hung_browsers_replaced;
+        recycle_as_hung_ = true;
       } else if (streak_.WantsFreshBrowser()) {
         recycle_reason_ = std::to_string(streak_.consecutive()) +
                           " consecutive failures: a fresh browser before the portal is judged down";
@@ -353,23 +360,28 @@ bool Runner::BrowserBudgetTaken() const {
   return options_.recycle_every > 0 && worker_.downloads_since_start() + InFlightHere() >= options_.recycle_every;
 }
 
-void Runner::MoveOnIfDue(const ClientQueue& queue) {
+bool Runner::MoveOnIfDue(const ClientQueue& queue) {
   // Only with the next browser started ahead (the worker checks), so the
   // memory budget had room for two (ShouldPrepareNextBrowser), and one move
   // at a time: never more than two browsers. A recycle for memory still
   // waits for every tab to be out.
   if (tab_busy_.size() == 1 || options_.recycle_every <= 0 || !recycle_reason_.empty() || browser_died_ ||
       retired_in_flight_ > 0) {
-    return;
+    return false;
   }
   bool tab_free = in_flight_ < static_cast<int>(tab_busy_.size());
-  if (!tab_free || InFlightHere() == 0 || RoomInBrowser() > 0 || !queue.has_more()) return;
-  if (!worker_.MoveToNextBrowser(EveryNDownloads())) return;
+  if (!tab_free || InFlightHere() == 0 || RoomInBrowser() > 0 || !queue.has_more()) return false;
+  if (!worker_.MoveToNextBrowser(EveryNDownloads())) {
+    // With a browser started ahead the refusal is a moment's (a tab held
+    // the worker's lock): worth asking again soon. Without one, no.
+    return worker_.next_browser_pid() > 0;
+  }
   ++totals_.recycles;
   ++generation_;
   retired_in_flight_ = in_flight_;
   successes_in_browser_ = 0;
   streak_.BrowserReplaced();
+  return false;
 }
 
 std::string Runner::EveryNDownloads() const { return "every " + std::to_string(options_.recycle_every) + " downloads"; }

@@ -69,6 +69,9 @@ struct RunnerEnvironment {
   std::function<MemoryReading(const std::vector<pid_t>& browser_pgids, bool full)> sample_memory;
   // "SIGTERM", for the last log line of an interrupted run.
   std::function<std::string()> stop_reason;
+  // Hides the run's secrets in a text that did not come through the worker
+  // (what an attempt threw); none: the text as it is.
+  std::function<std::string(const std::string&)> redact;
 };
 
 enum class RunEnd { kFinished, kSomeFailed, kPortalDown, kInterrupted, kStoreFailed };
@@ -139,8 +142,9 @@ class Runner {
   bool ShouldPrepareNextBrowser(const class ClientQueue& queue) const;
   // With several tabs, once the browser takes no more clients and a tab is
   // free: move on to the browser started ahead rather than wait for the
-  // current one's last clients (ClientWorker::MoveToNextBrowser).
-  void MoveOnIfDue(const class ClientQueue& queue);
+  // current one's last clients (ClientWorker::MoveToNextBrowser). True when
+  // a move was due but the worker could not take it at that moment.
+  bool MoveOnIfDue(const class ClientQueue& queue);
   // Attempts in flight in the current browser, not in a retired one.
   int InFlightHere() const { return in_flight_ - retired_in_flight_; }
   // How many more clients the current browser takes (--recycle-every), from
@@ -189,6 +193,7 @@ class Runner {
   int64_t started_browser_pss_kb_ = 0;
   pid_t sized_browser_ = -1;  // the browser that figure was last read from
   std::string recycle_reason_;  // set: recycle as soon as no attempt is in flight
+  bool recycle_as_hung_ = false;  // that recycle replaces a hung browser (counted when it happens)
   bool browser_died_ = false;   // set: start nothing until every tab has come back
   mutable std::mutex live_mu_;
   LiveProgress live_;

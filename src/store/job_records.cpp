@@ -56,12 +56,13 @@ int64_t SqliteStore::InsertAttempt(int64_t run_id, const std::string& client_id,
   return db_->getLastInsertRowid();
 }
 
-Status SqliteStore::RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id,
-                                  int attempt, const std::string& error, bool gave_up) {
+Result<RecordedFailure> SqliteStore::RecordFailure(const std::string& period, const std::string& client_id,
+                                                   int64_t run_id, int attempt, const std::string& error,
+                                                   bool gave_up) {
   std::lock_guard lock(mu_);
-  return Guarded(path_, "record a failure of client " + client_id, [&]() -> Status {
+  return Guarded(path_, "record a failure of client " + client_id, [&]() -> Result<RecordedFailure> {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s;
+    if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s.error();
     bool changed = false;
     attempt = CountOnStoredRow(period, client_id, attempt, &changed);
     if (changed) gave_up = false;
@@ -87,7 +88,7 @@ Status SqliteStore::RecordFailure(const std::string& period, const std::string& 
     run.bind(1, run_id);
     run.exec();
     tx.commit();
-    return Status::Ok();
+    return RecordedFailure{attempt, gave_up};
   });
 }
 

@@ -153,8 +153,12 @@ Result<std::vector<RunRecord>> SqliteStore::MarkDeadRunsCrashed() {
 Result<DeadRunCheck> SqliteStore::MarkDeadRunsUnlessOneRuns() {
   std::lock_guard lock(mu_);
   return Guarded(path_, "mark dead runs as crashed", [&]() -> Result<DeadRunCheck> {
-    // The write lock first, then the probe: the probe (which keeps a run
-    // from starting) is held only for the marks, never while waiting.
+    // A live run is the usual case: say so without asking for the write
+    // lock, which would queue `status` behind the run's (or an import's)
+    // writes. Only when no run holds the lock, the write lock first, then
+    // the probe again: the probe (which keeps a run from starting) is held
+    // only for the marks, never while waiting.
+    if (LockProbe::Take(path_).run_alive()) return DeadRunCheck{/*run_alive=*/true, {}};
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     LockProbe probe = LockProbe::Take(path_);
     if (options_.after_lock_probe) options_.after_lock_probe();

@@ -26,7 +26,7 @@ class SqliteStore final : public Store {
                                          int max_attempts) override;
   Result<int> CountWork(const std::string& period, int max_attempts) override;
 
-  Status RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
+  Result<RecordedFailure> RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
                        const std::string& error, bool gave_up) override;
   Status RecordSuccess(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
                        const Download& download) override;

@@ -110,6 +110,13 @@ struct StatusReport {
 };
 
 // What MarkDeadRunsUnlessOneRuns found.
+// What RecordFailure wrote: the attempt's number and whether the client is
+// now `failed` (out of attempts).
+struct RecordedFailure {
+  int attempt = 0;
+  bool gave_up = false;
+};
+
 struct DeadRunCheck {
   bool run_alive = false;         // a run/worker holds the instance lock: nothing was marked
   std::vector<RunRecord> marked;  // the runs marked crashed
@@ -142,8 +149,9 @@ class Store {
   // `failed`, otherwise `retrying`. If the row changed since the caller read
   // it (a `retry` reset it meanwhile), what changed it wins: the attempt
   // counts onto the row as stored now, and never gives the client up on a
-  // count that no longer holds.
-  virtual Status RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id,
+  // count that no longer holds. Returns what was recorded, which the caller
+  // goes by (not by what it asked for).
+  virtual Result<RecordedFailure> RecordFailure(const std::string& period, const std::string& client_id, int64_t run_id,
                                int attempt, const std::string& error, bool gave_up) = 0;
   // Marks the client done. Call only after the file is complete on disk.
   // attempt counts onto the stored row as in RecordFailure.

@@ -79,7 +79,8 @@ TEST(BrowserLaunch, ABrowserThatNeverAnswersFailsWithinTheStartTimeoutNamingTheC
   auto started = std::chrono::steady_clock::now();
   auto browser = Browser::Launch(chromium.Options(std::chrono::milliseconds(800)));
   ASSERT_FALSE(browser.ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+  // Well within the 800 ms start timeout's order of size, not minutes.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(5000));
   EXPECT_EQ(browser.kind(), ErrorKind::kTimeout) << browser.message();
   EXPECT_NE(browser.message().find("Browser.getVersion"), std::string::npos) << browser.message();
 }

@@ -164,7 +164,7 @@ TEST(Resume, RecordingForAnUnknownClientOrRunIsNotFound) {
   Status unknown_client = s.store->RecordSuccess(kPeriod, "zz", s.run, 1, MakeDownload("x.pdf"));
   EXPECT_EQ(unknown_client.kind(), ErrorKind::kNotFound);
   EXPECT_NE(unknown_client.message().find("client zz"), std::string::npos) << unknown_client.message();
-  Status unknown_run = s.store->RecordFailure(kPeriod, "a", s.run + 100, 1, "x", false);
+  auto unknown_run = s.store->RecordFailure(kPeriod, "a", s.run + 100, 1, "x", false);
   EXPECT_EQ(unknown_run.kind(), ErrorKind::kNotFound);
   EXPECT_EQ(AllWork(*s.store), (std::vector<std::string>{"a"}));
 }
