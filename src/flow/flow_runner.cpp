@@ -45,7 +45,13 @@ TemplateContext FlowRunner::Context(const Columns* client) const {
 Result<cdp::DownloadResult> FlowRunner::RunStep(cdp::Page& page, const Step& step, const TemplateContext& ctx,
                                                 const std::string& dest_path) const {
   Deadline deadline = Deadline::In(step.timeout);
-  std::string target = step.target.Render(ctx);
+  // A client's data stays data wherever it goes (see RenderFor).
+  RenderFor where = RenderFor::kText;
+  if (step.kind == StepKind::kEval) where = RenderFor::kJavaScript;
+  if (step.kind == StepKind::kGoto || (step.kind == StepKind::kDownload && step.download_by_url)) {
+    where = RenderFor::kUrl;
+  }
+  std::string target = step.target.Render(ctx, where);
   Status s;
   switch (step.kind) {
     case StepKind::kGoto: {

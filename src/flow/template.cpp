@@ -1,5 +1,6 @@
 #include "flow/template.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace boletos::flow {
@@ -11,6 +12,61 @@ std::string Trim(const std::string& s) {
   size_t b = s.find_last_not_of(" \t");
   return s.substr(a, b - a + 1);
 }
+
+// Every byte but RFC 3986's unreserved ones as %XX: a value can then close
+// no query, add no parameter and change no path.
+std::string PercentEncode(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// The value escaped for the inside of any JavaScript string literal
+// ('...', "..." or `...`): every quote, backslash, '$' (no ${...} in a
+// template literal), control character and line separator escaped. The
+// value is UTF-8 (checked where it came in).
+std::string JavaScriptInQuotes(const std::string& value) {
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(value[i]);
+    switch (c) {
+      case '\\': out += "\\\\"; continue;
+      case '\'': out += "\\'"; continue;
+      case '"': out += "\\\""; continue;
+      case '`': out += "\\`"; continue;
+      case '$': out += "\\$"; continue;
+      case '\n': out += "\\n"; continue;
+      case '\r': out += "\\r"; continue;
+      case '\t': out += "\\t"; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\u%04X", c);
+      out += hex;
+    } else if (c == 0xE2 && i + 2 < value.size() && static_cast<unsigned char>(value[i + 1]) == 0x80 &&
+               (static_cast<unsigned char>(value[i + 2]) == 0xA8 || static_cast<unsigned char>(value[i + 2]) == 0xA9)) {
+      out += static_cast<unsigned char>(value[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string JavaScriptLiteral(const std::string& value) { return "\"" + JavaScriptInQuotes(value) + "\""; }
 
 }  // namespace
 
@@ -38,28 +94,42 @@ Result<Template> Template::Parse(const std::string& text) {
   return t;
 }
 
-std::string Template::Render(const TemplateContext& ctx) const {
+std::string Template::Value(const std::string& n, const TemplateContext& ctx) const {
+  if (n == "period") return ctx.period.ToString();
+  if (n == "period_name") return ctx.period.MonthName();
+  if (n.rfind("client.", 0) == 0) {
+    if (!ctx.client) return "";
+    auto it = ctx.client->find(n.substr(7));
+    return it != ctx.client->end() ? it->second : "";
+  }
+  if (n.rfind("env.", 0) == 0) return ctx.env ? ctx.env(n.substr(4)).value_or("") : "";
+  if (!ctx.vars) return "";
+  auto it = ctx.vars->find(n);
+  return it != ctx.vars->end() ? it->second : "";
+}
+
+std::string Template::Render(const TemplateContext& ctx, RenderFor where) const {
   std::string out;
-  for (const Part& p : parts_) {
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const Part& p = parts_[i];
     if (!p.is_name) {
       out += p.text;
       continue;
     }
-    const std::string& n = p.text;
-    if (n == "period") {
-      out += ctx.period.ToString();
-    } else if (n == "period_name") {
-      out += ctx.period.MonthName();
-    } else if (n.rfind("client.", 0) == 0) {
-      if (ctx.client) {
-        auto it = ctx.client->find(n.substr(7));
-        if (it != ctx.client->end()) out += it->second;
+    std::string value = Value(p.text, ctx);
+    switch (where) {
+      case RenderFor::kText: out += value; break;
+      case RenderFor::kUrl: out += i == 0 ? value : PercentEncode(value); break;
+      case RenderFor::kJavaScript: {
+        // The quote right before the placeholder, if the same one follows it.
+        char before = i > 0 && !parts_[i - 1].is_name && !parts_[i - 1].text.empty() ? parts_[i - 1].text.back() : 0;
+        char after = i + 1 < parts_.size() && !parts_[i + 1].is_name && !parts_[i + 1].text.empty()
+                         ? parts_[i + 1].text.front()
+                         : 0;
+        bool quoted = (before == '\'' || before == '"' || before == '`') && before == after;
+        out += quoted ? JavaScriptInQuotes(value) : JavaScriptLiteral(value);
+        break;
       }
-    } else if (n.rfind("env.", 0) == 0) {
-      if (ctx.env) out += ctx.env(n.substr(4)).value_or("");
-    } else if (ctx.vars) {
-      auto it = ctx.vars->find(n);
-      if (it != ctx.vars->end()) out += it->second;
     }
   }
   return out;

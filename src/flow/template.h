@@ -25,6 +25,17 @@ struct TemplateContext {
   EnvLookup env;
 };
 
+// Where a rendered template goes, which decides how a value is written so
+// that a client's data stays data (SPEC "Templates"):
+//   kText        as it is (selectors, fill values, file names);
+//   kJavaScript  as a string literal: "value" with JSON escapes, or, when
+//                the placeholder already stands between quotes ('{{x}}',
+//                "{{x}}", `{{x}}`), escaped for those quotes;
+//   kUrl         percent-encoded (RFC 3986 unreserved kept), except a
+//                placeholder that starts the template ({{base_url}}/...),
+//                which is the URL itself and stays as written.
+enum class RenderFor { kText, kJavaScript, kUrl };
+
 class Template {
  public:
   Template() = default;
@@ -32,7 +43,7 @@ class Template {
   static Result<Template> Parse(const std::string& text);
 
   // Unknown names render empty: they were rejected at load time.
-  std::string Render(const TemplateContext& ctx) const;
+  std::string Render(const TemplateContext& ctx, RenderFor where = RenderFor::kText) const;
   const std::vector<std::string>& names() const { return names_; }
   const std::string& source() const { return source_; }
   bool empty() const { return source_.empty(); }
@@ -42,6 +53,7 @@ class Template {
     bool is_name;
     std::string text;
   };
+  std::string Value(const std::string& name, const TemplateContext& ctx) const;
   std::string source_;
   std::vector<Part> parts_;
   std::vector<std::string> names_;

@@ -95,6 +95,13 @@ TestSite::TestSite() {
     }
     res.set_content(PdfBytes(), "application/pdf");
   });
+  // What the portal got: how many query parameters, and `name`.
+  server_.Get("/echo", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("<!doctype html><html><head><meta charset=\"utf-8\"></head><body><p id=\"params\">" +
+                        std::to_string(req.params.size()) + "</p><p id=\"name\"></p><script>document.getElementById("
+                        "'name').textContent = new URLSearchParams(location.search).get('name');</script></body></html>",
+                    "text/html");
+  });
   server_.Get("/dialogs", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kDialogsPage, "text/html");
   });
