@@ -1,6 +1,7 @@
 // boletos doctor: check Chromium, the database, the output folder, the flow
 // and the memory limit; say what to fix for each check that fails.
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -29,6 +30,10 @@ class Report {
   void Fail(const std::string& what, const std::string& fix) {
     ++failures_;
     std::printf("FAIL  %s\n      fix: %s\n", what.c_str(), fix.c_str());
+  }
+  // Works, but is unsafe: said, not counted as a failure.
+  void Warn(const std::string& what, const std::string& fix) {
+    std::printf("WARN  %s\n      fix: %s\n", what.c_str(), fix.c_str());
   }
   int failures() const { return failures_; }
 
@@ -89,6 +94,32 @@ void CheckOutput(const DoctorOptions& o, Report& r) {
   }
 }
 
+// A flow is code: its eval steps run in the logged-in browser. Whoever can
+// change the file (or replace it in its folder) can act on the portal.
+void CheckFlowIsOnlyOurs(const std::string& flow_path, Report& r) {
+  namespace fs = std::filesystem;
+  auto who = [](const struct stat& st, const std::string& what) -> std::string {
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+      return what + " belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+    }
+    if (st.st_mode & S_IWOTH) return what + " is writable by every user";
+    if (st.st_mode & S_IWGRP) return what + " is writable by its group";
+    return "";
+  };
+  struct stat file {};
+  if (stat(flow_path.c_str(), &file) != 0) return;
+  std::string problem = who(file, "the flow file " + flow_path);
+  std::string folder = fs::absolute(fs::path(flow_path)).parent_path().string();
+  struct stat dir {};
+  // A sticky folder (/tmp) lets nobody else replace the file.
+  if (problem.empty() && stat(folder.c_str(), &dir) == 0 && !(dir.st_mode & S_ISVTX)) {
+    problem = who(dir, "its folder " + folder);
+  }
+  if (problem.empty()) return;
+  r.Warn(problem + ": a flow is code (its eval steps run in the logged-in browser)",
+         "chmod go-w and chown it to the worker's user, or keep the flow in the image, not on a shared data disk");
+}
+
 void CheckFlow(const DoctorOptions& o, Report& r) {
   auto vars = ParseVars(o.run.vars);
   if (!vars.ok()) return r.Fail(vars.message(), "write --var KEY=VALUE");
@@ -99,6 +130,7 @@ void CheckFlow(const DoctorOptions& o, Report& r) {
   }
   r.Ok("flow " + o.run.common.flow + " parses (" + std::to_string(flow->client_steps.size()) +
        " client steps) and every env variable it uses is set");
+  CheckFlowIsOnlyOurs(o.run.common.flow, r);
 }
 
 void CheckMemory(const DoctorOptions& o, Report& r) {

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "core/secret_forms.h"
+
 namespace boletos {
 
 void Redactor::AddSecret(const std::string& value) {
   if (value.size() < 3) return;
-  if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) return;
-  secrets_.push_back(value);
+  for (std::string& form : SecretForms(value)) {
+    if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) secrets_.push_back(std::move(form));
+  }
   std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Redactor: the one place that knows which strings are secrets (values taken
 // from {{env.*}}). Everything that leaves the process - logs, the database,
-// failure artifacts - passes through Redact() first.
+// failure artifacts - passes through Redact() first. Each secret is masked
+// as written and in every encoded form of SecretForms (percent-, JSON-,
+// base64-, HTML-encoded).
 
 #include <string>
 #include <vector>

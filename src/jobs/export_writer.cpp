@@ -15,10 +15,19 @@ const std::vector<std::string>& ExportColumns() {
 
 namespace {
 
+// A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+// gets a leading ' (OWASP's advice on CSV injection); every cell is quoted
+// (csv_fwrite). A client's name comes from outside: it may be =HYPERLINK(...).
+std::string DefusedCell(const std::string& cell) {
+  if (cell.empty() || std::string("=+-@\t\r").find(cell.front()) == std::string::npos) return cell;
+  return "'" + cell;
+}
+
 void WriteCsvRow(std::FILE* out, const std::vector<std::string>& fields) {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) std::fputc(',', out);
-    csv_fwrite(out, fields[i].data(), fields[i].size());
+    std::string cell = DefusedCell(fields[i]);
+    csv_fwrite(out, cell.data(), cell.size());
   }
   std::fputs("\r\n", out);  // RFC 4180 line ends
 }

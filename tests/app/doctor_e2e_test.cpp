@@ -77,6 +77,28 @@ TEST_F(DoctorCommand, AGoodSetUpExits0WithAnOkLineForEveryCheck) {
   EXPECT_TRUE(WaitUntilNoProcessMarkedWith(ws_.root(), Ms(3000))) << "doctor left its browser behind";
 }
 
+// Issue 18: a flow is code; whoever can change it acts on the portal.
+TEST_F(DoctorCommand, AFlowOthersCanChangeIsWarnedAboutButPasses) {
+  Outcome good = Doctor(ws_);
+  EXPECT_EQ(good.out.find("WARN"), std::string::npos) << good.all();
+
+  fs::permissions(ws_.flow(), fs::perms::others_write, fs::perm_options::add);
+  Outcome file = Doctor(ws_);
+  EXPECT_EQ(file.code, 0) << file.all();
+  auto [line, next] = LineAndNext(file.out, "WARN", "the flow file " + ws_.flow() + " is writable by every user");
+  EXPECT_FALSE(line.empty()) << file.all();
+  EXPECT_NE(next.find("fix: chmod go-w"), std::string::npos) << next;
+  fs::permissions(ws_.flow(), fs::perms::others_write, fs::perm_options::remove);
+
+  std::string folder = fs::path(ws_.flow()).parent_path().string();
+  fs::permissions(folder, fs::perms::group_write, fs::perm_options::add);
+  Outcome dir = Doctor(ws_);
+  fs::permissions(folder, fs::perms::group_write, fs::perm_options::remove);
+  EXPECT_EQ(dir.code, 0) << dir.all();
+  EXPECT_FALSE(LineAndNext(dir.out, "WARN", "its folder " + folder + " is writable by its group").first.empty())
+      << dir.all();
+}
+
 TEST_F(DoctorCommand, ChromiumMissingFailsWithAFix) {
   Outcome o = Doctor(ws_, {{"--chromium", "/nonexistent/chromium"}});
   ExpectOnlyFailure(o, "Chromium", "--chromium");
