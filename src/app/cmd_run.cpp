@@ -48,6 +48,11 @@ void AddRunOptions(CLI::App* cmd, RunOptions& o) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--status-bind", o.status_bind, "address for --status-port (0.0.0.0 = every interface)")
       ->capture_default_str();
+  cmd->add_option("--status-token", o.status_token,
+                  "/status and / (clients' data) only with this token (Bearer or ?token=); needed off loopback")
+      ->envname("BOLETOS_STATUS_TOKEN");
+  cmd->add_option("--status-allow-host", o.status_allow_hosts,
+                  "a host name the status port answers to besides its address, localhost and this machine's name");
   cmd->add_option("--var", o.vars, "KEY=VALUE, overrides the flow's vars (repeatable)");
   cmd->add_option("--grace", o.grace, "after SIGTERM/SIGINT, how long the client in flight may take")
       ->capture_default_str();
@@ -81,6 +86,8 @@ int StartStatusPort(const RunOptions& o, store::Store& db, status::LiveStatus& l
   status::StatusServiceOptions so;
   so.bind = o.status_bind;
   so.port = o.status_port;
+  so.access.token = o.status_token;
+  so.access.allowed_hosts = o.status_allow_hosts;
   auto started = status::StatusService::Start(db, live, so);
   if (!started.ok()) {
     SayError(started.message());

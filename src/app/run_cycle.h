@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "app/common_options.h"
 #include "core/redactor.h"
@@ -26,6 +27,8 @@ struct RunOptions {
   int tabs = 1;
   int status_port = -1;
   std::string status_bind = "127.0.0.1";
+  std::string status_token;                      // --status-token [BOLETOS_STATUS_TOKEN]
+  std::vector<std::string> status_allow_hosts;   // --status-allow-host NAME (repeatable)
   std::vector<std::string> vars;  // KEY=VALUE
   std::string grace = "25s";
 };

@@ -7,6 +7,10 @@
 
 #include "ops/status_server.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <thread>
 
@@ -19,12 +23,93 @@ namespace {
 
 using HttpServer = websocketpp::server<websocketpp::config::asio>;
 
+constexpr size_t kMaxHeaders = 64;
+constexpr size_t kMaxBodyBytes = 4096;
+constexpr long kRequestTimeoutMs = 5000;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The Host header without its port: "[::1]:8080" -> "::1", "a.b:80" -> "a.b".
+std::string HostName(const std::string& header) {
+  if (!header.empty() && header.front() == '[') {
+    size_t close = header.find(']');
+    return close == std::string::npos ? header : header.substr(1, close - 1);
+  }
+  size_t colon = header.find(':');
+  return Lower(colon == std::string::npos ? header : header.substr(0, colon));
+}
+
+bool IsIpAddress(const std::string& host) {
+  asio::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+// Compares in time that does not depend on where they differ.
+bool SameSecret(const std::string& given, const std::string& token) {
+  if (token.empty() || given.size() != token.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < token.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ token[i]);
+  return diff == 0;
+}
+
+std::string QueryValue(const std::string& resource, const std::string& key) {
+  size_t q = resource.find('?');
+  if (q == std::string::npos) return "";
+  std::string query = resource.substr(q + 1);
+  for (size_t pos = 0; pos <= query.size();) {
+    size_t amp = query.find('&', pos);
+    std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    if (pair.rfind(key + "=", 0) == 0) return pair.substr(key.size() + 1);
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return "";
+}
+
+HttpReply Text(int status, const std::string& body) { return HttpReply{status, "text/plain; charset=utf-8", body}; }
+
 }  // namespace
 
 struct StatusServer::Impl {
+  struct Route {
+    RouteHandler handler;
+    RouteAccess access = RouteAccess::kPublic;
+  };
   HttpServer server;
-  std::map<std::string, RouteHandler> routes;
+  std::map<std::string, Route> routes;
   std::thread thread;
+  ServerAccess access;
+  bool loopback_bind = true;
+  std::string machine_name;
+
+  // Why this request may not have what it asks for; empty: it may.
+  HttpReply Refusal(HttpServer::connection_ptr con, const Route& route) const {
+    const auto& request = con->get_request();
+    if (request.get_headers().size() > kMaxHeaders) return Text(431, "too many request headers\n");
+    std::string host = HostName(request.get_header("Host"));
+    bool known_host = IsIpAddress(host) || host == "localhost" || host == machine_name ||
+                      std::find(access.allowed_hosts.begin(), access.allowed_hosts.end(), host) !=
+                          access.allowed_hosts.end();
+    if (!known_host) {
+      return Text(403, "Host \"" + host + "\" is not this machine: open the status port by its address, "
+                       "localhost or this machine's name, or allow the name with --status-allow-host\n");
+    }
+    if (route.access == RouteAccess::kPublic) return HttpReply{0, "", ""};
+    if (!access.token.empty()) {
+      std::string auth = request.get_header("Authorization");
+      std::string given = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : QueryValue(con->get_resource(), "token");
+      if (SameSecret(given, access.token)) return HttpReply{0, "", ""};
+      return Text(401, "this page shows clients' data: send the --status-token as \"Authorization: Bearer TOKEN\" "
+                       "or ?token=TOKEN\n");
+    }
+    if (loopback_bind) return HttpReply{0, "", ""};
+    return Text(401, "this page shows clients' data: it is served on a loopback --status-bind, or with "
+                     "--status-token TOKEN [BOLETOS_STATUS_TOKEN]; /healthz and /metrics are open\n");
+  }
 
   void Answer(websocketpp::connection_hdl hdl) {
     websocketpp::lib::error_code ec;
@@ -40,9 +125,12 @@ struct StatusServer::Impl {
       con->append_header("Allow", "GET, HEAD");
     } else if (route == routes.end()) {
       reply = HttpReply{404, "text/plain; charset=utf-8", "no such page: " + path + "\n"};
+    } else if (HttpReply refused = Refusal(con, route->second); refused.status != 0) {
+      reply = refused;
+      if (reply.status == 401) con->append_header("WWW-Authenticate", "Bearer");
     } else {
       try {
-        reply = route->second();
+        reply = route->second.handler();
       } catch (const std::exception& e) {
         reply = HttpReply{500, "text/plain; charset=utf-8", std::string("status handler failed: ") + e.what() + "\n"};
       }
@@ -64,6 +152,8 @@ StatusServer::StatusServer() : impl_(std::make_unique<Impl>()) {
   // while a second process still cannot bind the same port (SO_REUSEPORT
   // would let it take half the probes silently).
   s.set_reuse_addr(true);
+  s.set_max_http_body_size(kMaxBodyBytes);
+  s.set_open_handshake_timeout(kRequestTimeoutMs);  // a client that sends its request slowly
   s.set_http_handler([this](websocketpp::connection_hdl hdl) { impl_->Answer(hdl); });
   // Plain HTTP only: a websocket upgrade is refused.
   s.set_validate_handler([](websocketpp::connection_hdl) { return false; });
@@ -71,7 +161,14 @@ StatusServer::StatusServer() : impl_(std::make_unique<Impl>()) {
 
 StatusServer::~StatusServer() { Stop(); }
 
-void StatusServer::Get(const std::string& path, RouteHandler handler) { impl_->routes[path] = std::move(handler); }
+void StatusServer::Get(const std::string& path, RouteHandler handler, RouteAccess access) {
+  impl_->routes[path] = Impl::Route{std::move(handler), access};
+}
+
+void StatusServer::SetAccess(ServerAccess access) {
+  for (auto& host : access.allowed_hosts) host = Lower(host);
+  impl_->access = std::move(access);
+}
 
 Status StatusServer::Start(const std::string& address, int port) {
   if (impl_->thread.joinable()) return MakeError(ErrorKind::kBadInput, "the status server is already running");
@@ -88,6 +185,9 @@ Status StatusServer::Start(const std::string& address, int port) {
   asio::error_code parse_ec;
   auto ip = asio::ip::make_address(address, parse_ec);
   if (parse_ec) return refused("not an IP address");
+  impl_->loopback_bind = ip.is_loopback();
+  char name[256] = {0};
+  if (gethostname(name, sizeof name - 1) == 0) impl_->machine_name = Lower(name);
   websocketpp::lib::error_code ec;
   s.listen(asio::ip::tcp::endpoint(ip, static_cast<unsigned short>(port)), ec);
   if (ec) return refused(ec.message());

@@ -18,9 +18,10 @@ constexpr bool kLockHeld = true;
 StatusService::StatusService(store::Store& store, const LiveStatus& live, StatusServiceOptions options)
     : store_(store), live_(live), options_(std::move(options)) {
   server_.Get("/healthz", [this] { return Healthz(); });
-  server_.Get("/status", [this] { return StatusJson(); });
+  server_.Get("/status", [this] { return StatusJson(); }, ops::RouteAccess::kPersonal);
   server_.Get("/metrics", [this] { return Metrics(); });
-  server_.Get("/", [this] { return Page(); });
+  server_.Get("/", [this] { return Page(); }, ops::RouteAccess::kPersonal);
+  server_.SetAccess(options_.access);
 }
 
 Result<std::unique_ptr<StatusService>> StatusService::Start(store::Store& store, const LiveStatus& live,

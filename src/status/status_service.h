@@ -20,6 +20,7 @@ namespace boletos::status {
 struct StatusServiceOptions {
   std::string bind = "127.0.0.1";
   int port = 0;  // 0: any free port
+  ops::ServerAccess access;  // who may read /status and / (see RouteAccess)
   HealthPolicy health;
 };
 

@@ -91,3 +91,70 @@ TEST(StatusServer, AnAddressThatIsNotAnIpIsRefusedNamingTheFlag) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("--status-bind"), std::string::npos) << s.message();
 }
+
+namespace {
+
+// A server with one public and one personal route on address.
+struct GuardedServer {
+  StatusServer server;
+  explicit GuardedServer(const std::string& address, boletos::ops::ServerAccess access = {}) {
+    server.Get("/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; });
+    server.Get("/status", [] { return HttpReply{200, "application/json", "{\"name\":\"Ana\"}"}; },
+               boletos::ops::RouteAccess::kPersonal);
+    server.SetAccess(std::move(access));
+    EXPECT_TRUE(server.Start(address, 0).ok());
+  }
+  int Status(const std::string& path, const httplib::Headers& headers = {}) {
+    httplib::Client client("127.0.0.1", server.port());
+    auto r = client.Get(path, headers);
+    return r ? r->status : -1;
+  }
+};
+
+}  // namespace
+
+TEST(StatusServerAccess, OnALoopbackBindClientsDataIsServedWithoutAToken) {
+  GuardedServer s("127.0.0.1");
+  EXPECT_EQ(s.Status("/status"), 200);
+  EXPECT_EQ(s.Status("/healthz"), 200);
+}
+
+TEST(StatusServerAccess, OnEveryInterfaceClientsDataNeedsAToken) {
+  GuardedServer open("0.0.0.0");
+  EXPECT_EQ(open.Status("/healthz"), 200) << "no personal data: open on any bind";
+  EXPECT_EQ(open.Status("/status"), 401);
+
+  GuardedServer guarded("0.0.0.0", {"s3cret-token", {}});
+  EXPECT_EQ(guarded.Status("/status"), 401);
+  EXPECT_EQ(guarded.Status("/status", {{"Authorization", "Bearer wrong-token1"}}), 401);
+  EXPECT_EQ(guarded.Status("/status", {{"Authorization", "Bearer s3cret-token"}}), 200);
+  EXPECT_EQ(guarded.Status("/status?token=s3cret-token"), 200);
+  EXPECT_EQ(guarded.Status("/healthz"), 200);
+}
+
+TEST(StatusServerAccess, ATokenSetIsNeededOnLoopbackToo) {
+  GuardedServer s("127.0.0.1", {"s3cret-token", {}});
+  EXPECT_EQ(s.Status("/status"), 401);
+  EXPECT_EQ(s.Status("/status", {{"Authorization", "Bearer s3cret-token"}}), 200);
+}
+
+// A page a DNS rebinding pointed at 127.0.0.1 still sends its own name.
+TEST(StatusServerAccess, AHostThatIsNotThisMachineIsRefused) {
+  GuardedServer s("127.0.0.1", {"", {"Status.Internal"}});
+  EXPECT_EQ(s.Status("/status", {{"Host", "evil.example:8080"}}), 403);
+  EXPECT_EQ(s.Status("/healthz", {{"Host", "evil.example"}}), 403);
+  EXPECT_EQ(s.Status("/status", {{"Host", "localhost:1"}}), 200);
+  EXPECT_EQ(s.Status("/status", {{"Host", "status.internal"}}), 200) << "an allowed name, any case";
+  EXPECT_EQ(s.Status("/status", {{"Host", "[::1]:9"}}), 200);
+}
+
+TEST(StatusServerAccess, RequestsAreSmallAndFew) {
+  GuardedServer s("127.0.0.1");
+  httplib::Headers many;
+  for (int i = 0; i < 70; ++i) many.emplace("X-Filler-" + std::to_string(i), "x");
+  EXPECT_EQ(s.Status("/healthz", many), 431);
+  httplib::Client client("127.0.0.1", s.server.port());
+  auto big = client.Post("/healthz", std::string(64 * 1024, 'x'), "text/plain");
+  ASSERT_TRUE(big);
+  EXPECT_NE(big->status, 200);
+}
