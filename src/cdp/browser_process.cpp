@@ -19,6 +19,25 @@
 extern char** environ;
 
 namespace boletos::cdp {
+
+std::vector<std::string> BrowserEnvironment(char** worker_env) {
+  // What Chromium and its libraries read; nothing else of the worker's
+  // (PORTAL_PASSWORD, every env.* of the flow, BOLETOS_STATUS_TOKEN) reaches
+  // a program that runs a portal's scripts. TMPDIR is the browser's own.
+  static const char* kKept[] = {"PATH=", "HOME=", "LANG=", "LANGUAGE=", "LC_", "TZ=",
+                                "FONTCONFIG_FILE=", "FONTCONFIG_PATH=", "XDG_CONFIG_HOME=", "XDG_CACHE_HOME="};
+  std::vector<std::string> env;
+  for (char** e = worker_env; e && *e; ++e) {
+    for (const char* prefix : kKept) {
+      if (std::strncmp(*e, prefix, std::strlen(prefix)) == 0) {
+        env.emplace_back(*e);
+        break;
+      }
+    }
+  }
+  return env;
+}
+
 namespace fs = std::filesystem;
 
 std::vector<std::string> DefaultBrowserArgs() {
@@ -149,10 +168,7 @@ Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptio
   // here kept a renderer process (~30-50 MB PSS) alive beside the tabs
   // Browser::NewPage creates, for the browser's whole life.
 
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "TMPDIR=", 7) != 0) env.emplace_back(*e);
-  }
+  std::vector<std::string> env = BrowserEnvironment(environ);
   env.push_back("TMPDIR=" + proc->root_dir_ + "/tmp");
 
   auto spawned = SpawnInOwnGroup(args, env);

@@ -94,4 +94,8 @@ class BrowserProcess {
   bool stop_draining_ = false;
 };
 
+// The environment a browser starts with: the variables of worker_env that
+// Chromium needs (PATH, HOME, locale, TZ, fontconfig, XDG dirs), no other.
+std::vector<std::string> BrowserEnvironment(char** worker_env);
+
 }  // namespace boletos::cdp

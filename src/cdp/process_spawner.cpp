@@ -94,6 +94,11 @@ Result<SpawnedProcess> ForkExec(const std::vector<std::string>& args, const std:
       dup2(devnull, 1);
     }
     dup2(fds[1], 2);
+    // No descriptor of the worker's (the database, the status socket, the
+    // other browser's DevTools socket) reaches the browser, CLOEXEC or not.
+    if (close_range(3, ~0U, 0) != 0) {
+      for (int fd = 3; fd < 4096; ++fd) close(fd);
+    }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }

@@ -1,6 +1,7 @@
 // Integration: the real headless shell against pages on 127.0.0.1.
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -264,6 +265,41 @@ TEST(BrowserLifecycle, ADisposedBrowserIsKilledAtOnceAndGoneWithItsFoldersAfterF
   EXPECT_EQ(test_support::ProcessesInGroup(pids.back()), 0);
   EXPECT_EQ(test_support::ZombieChildren(), 0);
   EXPECT_TRUE(fs::is_empty(root)) << "the destructor left a browser folder in " << root;
+  fs::remove_all(root);
+}
+
+// SPEC "The browser process": a minimal environment, no descriptor of the worker's.
+TEST(BrowserLifecycle, TheBrowserGetsNoSecretAndNoDescriptorOfTheWorker) {
+  fs::path root = fs::temp_directory_path() / ("boletos-env-" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  setenv("PORTAL_PASSWORD", "s3cret-of-the-portal", 1);
+  setenv("BOLETOS_STATUS_TOKEN", "t0ken-of-the-port", 1);
+  std::string marker = (root / "worker-only.db").string();
+  int fd = open(marker.c_str(), O_CREAT | O_RDWR, 0600);  // no O_CLOEXEC: it would be inherited
+  ASSERT_GE(fd, 0);
+  LaunchOptions options;
+  options.temp_root = (root / "browsers").string();
+  fs::create_directories(options.temp_root);
+  auto b = Browser::Launch(options);
+  ASSERT_TRUE(b.ok()) << b.message();
+  pid_t pid = (*b)->pid();
+  std::string environ_text = ReadAll("/proc/" + std::to_string(pid) + "/environ");
+  EXPECT_EQ(environ_text.find("s3cret-of-the-portal"), std::string::npos);
+  EXPECT_EQ(environ_text.find("PORTAL_PASSWORD"), std::string::npos);
+  EXPECT_EQ(environ_text.find("BOLETOS_"), std::string::npos);
+  EXPECT_NE(environ_text.find("PATH="), std::string::npos) << "what Chromium needs is kept";
+  EXPECT_NE(environ_text.find("TMPDIR=" + options.temp_root), std::string::npos);
+  int inherited = 0;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    if (fs::read_symlink(e.path(), ec).string() == marker) ++inherited;
+  }
+  EXPECT_EQ(inherited, 0) << "the browser holds the worker's file";
+  (*b)->Close();
+  close(fd);
+  unsetenv("PORTAL_PASSWORD");
+  unsetenv("BOLETOS_STATUS_TOKEN");
   fs::remove_all(root);
 }
 
