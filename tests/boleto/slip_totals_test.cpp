@@ -62,7 +62,7 @@ jobs::RunnerEnvironment QuietEnv() {
                                    return true;
                                  },
                                  [](const std::vector<pid_t>&, bool) { return jobs::MemoryReading{}; },
-                                 [] { return std::string("test"); }};
+                                 [] { return std::string("test"); }, /*redact=*/{}};
 }
 
 struct ThreeSlips {

@@ -283,7 +283,7 @@ class Rig {
           return m;
           return jobs::MemoryReading{};
         },
-        [] { return std::string("SIGTERM"); }};
+        [] { return std::string("SIGTERM"); }, /*redact=*/{}};
     auto run_id = db_->BeginRun(kPeriod, getpid(), "test");
     EXPECT_TRUE(run_id.ok());
     if (run_id_out) *run_id_out = *run_id;

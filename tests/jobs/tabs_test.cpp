@@ -172,7 +172,7 @@ RunnerEnvironment QuietEnv() {
         m.line = "memory: test";
         return m;
       },
-      [] { return std::string("SIGTERM"); }};
+      [] { return std::string("SIGTERM"); }, /*redact=*/{}};
 }
 
 // Readings of a browser of 100 MB PSS, 20 MB of it its own (anonymous),

@@ -104,7 +104,7 @@ struct InFlightRun {
                                     m.browsers = 1;
                                     return m;
                                   },
-                                  [] { return std::string("SIGTERM"); }};
+                                  [] { return std::string("SIGTERM"); }, /*redact=*/{}};
       ObservedWorker observed(worker, &live);
       jobs::Runner runner(o, *db, observed, env);
       RunAttachment attached(&live, *run_id, "2026-12", runner);
