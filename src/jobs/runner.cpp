@@ -371,11 +371,10 @@ bool Runner::MoveOnIfDue(const ClientQueue& queue) {
   }
   bool tab_free = in_flight_ < static_cast<int>(tab_busy_.size());
   if (!tab_free || InFlightHere() == 0 || RoomInBrowser() > 0 || !queue.has_more()) return false;
-  if (!worker_.MoveToNextBrowser(EveryNDownloads())) {
-    // With a browser started ahead the refusal is a moment's (a tab held
-    // the worker's lock): worth asking again soon. Without one, no.
-    return worker_.next_browser_pid() > 0;
-  }
+  // A refusal is mostly a moment's (a tab held the worker's lock, the next
+  // browser is still logging in): the caller asks again soon. Asking costs
+  // a try-lock, and this lasts only while the browser's last clients run.
+  if (!worker_.MoveToNextBrowser(EveryNDownloads())) return true;
   ++totals_.recycles;
   ++generation_;
   retired_in_flight_ = in_flight_;
