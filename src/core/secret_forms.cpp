@@ -5,28 +5,10 @@
 #include <cstdio>
 
 #include "core/html_escape.h"
+#include "core/percent_encode.h"
 
 namespace boletos {
 namespace {
-
-std::string Percent(const std::string& s, const std::string& also_unreserved, bool lower, bool plus_for_space) {
-  const char* hex = lower ? "0123456789abcdef" : "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                also_unreserved.find(static_cast<char>(c)) != std::string::npos;
-    if (keep) {
-      out += static_cast<char>(c);
-    } else if (c == ' ' && plus_for_space) {
-      out += '+';
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The inside of a JSON string; ascii_only: non-ASCII as \uXXXX (UTF-16).
 std::string JsonEscaped(const std::string& s, bool ascii_only) {
@@ -97,10 +79,10 @@ std::vector<std::string> SecretForms(const std::string& secret) {
     if (!form.empty() && std::find(forms.begin(), forms.end(), form) == forms.end()) forms.push_back(std::move(form));
   };
   for (bool lower : {false, true}) {
-    add(Percent(secret, "-._~", lower, false));          // RFC 3986
-    add(Percent(secret, "-._~!*'()", lower, false));     // encodeURIComponent
-    add(Percent(secret, "-._~!*'()", lower, true));      // a form's body
-    add(Percent(secret, "-._*", lower, true));           // application/x-www-form-urlencoded (WHATWG)
+    add(PercentEncode(secret, "-._~", lower, false));          // RFC 3986
+    add(PercentEncode(secret, "-._~!*'()", lower, false));     // encodeURIComponent
+    add(PercentEncode(secret, "-._~!*'()", lower, true));      // a form's body
+    add(PercentEncode(secret, "-._*", lower, true));           // application/x-www-form-urlencoded (WHATWG)
   }
   add(JsonEscaped(secret, false));
   add(JsonEscaped(secret, true));

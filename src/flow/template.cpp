@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/percent_encode.h"
+
 namespace boletos::flow {
 namespace {
 
@@ -11,25 +13,6 @@ std::string Trim(const std::string& s) {
   if (a == std::string::npos) return "";
   size_t b = s.find_last_not_of(" \t");
   return s.substr(a, b - a + 1);
-}
-
-// Every byte but RFC 3986's unreserved ones as %XX: a value can then close
-// no query, add no parameter and change no path.
-std::string PercentEncode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The value escaped for the inside of any JavaScript string literal
@@ -119,7 +102,7 @@ std::string Template::Render(const TemplateContext& ctx, RenderFor where) const 
     std::string value = Value(p.text, ctx);
     switch (where) {
       case RenderFor::kText: out += value; break;
-      case RenderFor::kUrl: out += i == 0 ? value : PercentEncode(value); break;
+      case RenderFor::kUrl: out += i == 0 ? value : PercentEncode(value); break;  // RFC 3986
       case RenderFor::kJavaScript: {
         // The quote right before the placeholder, if the same one follows it.
         char before = i > 0 && !parts_[i - 1].is_name && !parts_[i - 1].text.empty() ? parts_[i - 1].text.back() : 0;
