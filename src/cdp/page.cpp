@@ -190,6 +190,15 @@ Status Page::Screenshot(const std::string& path, Deadline deadline) {
   return WriteFile(path, png);
 }
 
+Status Page::MaskSecrets(const std::vector<std::string>& secrets, Deadline deadline) {
+  Json list = Json::array();
+  for (const auto& s : secrets) list.push_back(s);
+  auto r = Evaluate(std::string("(") + scripts::kMaskSecrets + ")(" +
+                        list.dump(-1, ' ', false, Json::error_handler_t::replace) + ")",
+                    deadline);
+  return r.ok() ? Status::Ok() : Status(r.error());
+}
+
 Status Page::CollectGarbage(Deadline deadline) {
   auto r = Call("HeapProfiler.collectGarbage", Json::object(), deadline);
   return r.ok() ? Status::Ok() : Status(r.error());

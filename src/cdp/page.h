@@ -76,6 +76,9 @@ class Page {
   // Prints the current page to a PDF at path, streamed (IO.read).
   Status PrintToPdf(const std::string& path, Deadline deadline);
   Status Screenshot(const std::string& path, Deadline deadline);
+  // Makes every secret unseen in the page before a screenshot (see
+  // scripts::kMaskSecrets): fields emptied or masked, text masked.
+  Status MaskSecrets(const std::vector<std::string>& secrets, Deadline deadline);
   // A full garbage collection in the page's renderer (V8 and the DOM heap).
   Status CollectGarbage(Deadline deadline);
   Result<std::string> Html(Deadline deadline);

@@ -102,4 +102,34 @@ inline constexpr const char* kDocumentState = R"JS(
 (() => ({url: location.href, contentType: document.contentType, readyState: document.readyState,
          status: (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0}))())JS";
 
+// (secrets) -> true, once no secret can be seen in the page or its
+// same-origin frames: password fields emptied, every other field's value
+// and every text node with a secret in it masked ("***"). Run before a
+// failure screenshot: a password typed into a text field, or echoed by the
+// portal ("Senha: ..."), is in the pixels otherwise.
+inline constexpr const char* kMaskSecrets = R"JS(
+(secrets) => {
+  const mask = (text) => {
+    let out = text;
+    for (const s of secrets) if (s && out.includes(s)) out = out.split(s).join('***');
+    return out;
+  };
+  const clean = (doc) => {
+    for (const el of doc.querySelectorAll('input, textarea')) {
+      if (el.type === 'password') el.value = '';
+      else if (typeof el.value === 'string') { const m = mask(el.value); if (m !== el.value) el.value = m; }
+    }
+    const walker = doc.createTreeWalker(doc.body || doc.documentElement, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const m = mask(n.nodeValue);
+      if (m !== n.nodeValue) n.nodeValue = m;
+    }
+    for (const f of doc.querySelectorAll('iframe, frame')) {
+      try { if (f.contentDocument) clean(f.contentDocument); } catch (e) { /* another origin: not ours to read */ }
+    }
+  };
+  if (document.documentElement) clean(document);
+  return true;
+})JS";
+
 }  // namespace boletos::cdp::scripts

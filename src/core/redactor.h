@@ -17,6 +17,8 @@ class Redactor {
   void AddSecret(const std::string& value);
   std::string Redact(std::string text) const;
   bool empty() const { return secrets_.empty(); }
+  // Every secret and its encoded forms, longest first (for masking a page).
+  const std::vector<std::string>& secrets() const { return secrets_; }
 
  private:
   std::vector<std::string> secrets_;  // longest first, so overlapping secrets vanish whole

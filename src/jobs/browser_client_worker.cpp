@@ -215,13 +215,17 @@ Status BrowserClientWorker::EnsureLoggedIn(TabPage& t, int generation) {
 }
 
 void BrowserClientWorker::KeepFailureArtifacts(cdp::Page& page, const std::string& client_id) {
-  // Values typed from {{env.*}} may still sit in form fields: blank them
-  // before the screenshot, and redact the HTML before it is written.
-  (void)page.Evaluate(
-      "(() => { for (const el of document.querySelectorAll('input[type=password]')) el.value = ''; return true; })()",
-      Deadline::In(kArtifactTime));
-  Status shot = page.Screenshot(out_.FailedPath(client_id, ".png"), Deadline::In(kArtifactTime));
-  if (!shot.ok()) spdlog::warn("no screenshot for {}: {}", client_id, shot.message());
+  // Values typed from {{env.*}} may still sit in form fields or be echoed
+  // by the page: mask them before the screenshot, and redact the HTML
+  // before it is written. A page that could not be masked is not shot.
+  Status masked = page.MaskSecrets(redactor_.secrets(), Deadline::In(kArtifactTime));
+  if (!masked.ok()) {
+    spdlog::warn("no screenshot for {}: its secrets could not be masked first ({})", client_id, masked.message());
+  }
+  if (masked.ok()) {
+    Status shot = page.Screenshot(out_.FailedPath(client_id, ".png"), Deadline::In(kArtifactTime));
+    if (!shot.ok()) spdlog::warn("no screenshot for {}: {}", client_id, shot.message());
+  }
   auto html = page.Html(Deadline::In(kArtifactTime));
   if (html.ok()) {
     std::ofstream(out_.FailedPath(client_id, ".html"), std::ios::binary | std::ios::trunc) << redactor_.Redact(*html);

@@ -175,6 +175,22 @@ TEST_F(BrowserTest, PrintToPdfGivesAValidPdf) {
   EXPECT_NE(bytes.find("%%EOF", bytes.size() > 1024 ? bytes.size() - 1024 : 0), std::string::npos);
 }
 
+// Issue 18: a password typed into a text field, or echoed by the portal, is
+// in a failure screenshot unless the page is masked first.
+TEST_F(BrowserTest, MaskSecretsLeavesNoSecretToSeeInFieldsTextOrPasswordInputs) {
+  ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
+  ASSERT_TRUE(page_->Fill("#name", "user s3cret-pass", Secs(5)).ok());
+  ASSERT_TRUE(page_->Evaluate("document.body.insertAdjacentHTML('beforeend', '<input type=password id=pw "
+                              "value=other><p id=echo>Senha: s3cret-pass (ok)</p>'); true",
+                              Secs(5))
+                  .ok());
+  ASSERT_TRUE(page_->MaskSecrets({"s3cret-pass"}, Secs(5)).ok());
+  EXPECT_EQ(page_->Evaluate("document.getElementById('name').value", Secs(5)).value(), "user ***");
+  EXPECT_EQ(page_->Evaluate("document.getElementById('pw').value", Secs(5)).value(), "");
+  EXPECT_EQ(page_->Evaluate("document.getElementById('echo').textContent", Secs(5)).value(), "Senha: *** (ok)");
+  EXPECT_EQ(page_->Evaluate("document.body.innerText.includes('s3cret')", Secs(5)).value(), false);
+}
+
 TEST_F(BrowserTest, ScreenshotAndHtmlForFailureArtifacts) {
   ASSERT_TRUE(page_->Navigate(site_.url("/form"), Secs(10)).ok());
   std::string png = Out("shot.png");
