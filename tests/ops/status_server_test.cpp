@@ -5,6 +5,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <stdexcept>
 
 using boletos::ErrorKind;
@@ -157,4 +163,31 @@ TEST(StatusServerAccess, RequestsAreSmallAndFew) {
   auto big = client.Post("/healthz", std::string(64 * 1024, 'x'), "text/plain");
   ASSERT_TRUE(big);
   EXPECT_NE(big->status, 200);
+}
+
+// A client that sends half a request and waits holds a connection (and its
+// buffers) only until the request timeout, not for ever.
+TEST(StatusServerAccess, AClientThatNeverFinishesItsRequestIsDroppedAfterTheTimeout) {
+  GuardedServer s("127.0.0.1");
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(s.server.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const char half[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";  // no blank line: never complete
+  ASSERT_EQ(send(fd, half, sizeof half - 1, 0), static_cast<ssize_t>(sizeof half - 1));
+  timeval wait{20, 0};  // well past the 5 s the server allows
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  auto t0 = std::chrono::steady_clock::now();
+  char buf[512];
+  ssize_t n;
+  while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  auto took = std::chrono::steady_clock::now() - t0;
+  close(fd);
+  EXPECT_EQ(n, 0) << "the server did not close the connection (recv: " << n << ")";
+  EXPECT_LT(took, std::chrono::seconds(15));
+  EXPECT_EQ(s.Status("/healthz"), 200) << "the server still answers others";
 }
