@@ -180,7 +180,7 @@ RunEnd Runner::Run(int64_t run_id) {
       continue;
     }
 
-    bool move_refused = MoveOnIfDue(queue);
+    Move move = MoveOnIfDue(queue);
     // Keep every tab busy, unless the browser must first be replaced.
     Clock::time_point ready_at = Clock::time_point::max();
     bool queue_done = false;
@@ -211,6 +211,16 @@ RunEnd Runner::Run(int64_t run_id) {
     CheckMemoryAfterClients();
     if (store_failed_ || env_.stop_requested()) continue;
     if (ShouldPrepareNextBrowser(queue)) worker_.PrepareNextBrowser();
+    // The dispatch above may have taken the browser's last room while a tab
+    // is still free (two attempts came back at once, or the worker counted
+    // a download the Runner had not recorded yet): that tab moves on now,
+    // not once one of the browser's last clients ends (a held slip kept it
+    // idle for a whole 30 s step).
+    if (move != Move::kMoved) {
+      move = MoveOnIfDue(queue);
+      if (move == Move::kMoved) continue;
+    }
+    bool move_refused = move == Move::kRefused;
     if (in_flight_ > 0) {
       // Returns at once if an attempt has finished already (an unrecorded
       // attempt still counts in in_flight_), else at the first backoff's end.
@@ -360,7 +370,7 @@ bool Runner::BrowserBudgetTaken() const {
   return options_.recycle_every > 0 && worker_.downloads_since_start() + InFlightHere() >= options_.recycle_every;
 }
 
-bool Runner::MoveOnIfDue(const ClientQueue& queue) {
+bool Runner::MoveDue(const ClientQueue& queue) const {
   // Only with the next browser started ahead (the worker checks), so the
   // memory budget had room for two (ShouldPrepareNextBrowser), and one move
   // at a time: never more than two browsers. A recycle for memory still
@@ -370,17 +380,21 @@ bool Runner::MoveOnIfDue(const ClientQueue& queue) {
     return false;
   }
   bool tab_free = in_flight_ < static_cast<int>(tab_busy_.size());
-  if (!tab_free || InFlightHere() == 0 || RoomInBrowser() > 0 || !queue.has_more()) return false;
+  return tab_free && InFlightHere() > 0 && RoomInBrowser() <= 0 && queue.has_more();
+}
+
+Runner::Move Runner::MoveOnIfDue(const ClientQueue& queue) {
+  if (!MoveDue(queue)) return Move::kNotDue;
   // A refusal is mostly a moment's (a tab held the worker's lock, the next
   // browser is still logging in): the caller asks again soon. Asking costs
   // a try-lock, and this lasts only while the browser's last clients run.
-  if (!worker_.MoveToNextBrowser(EveryNDownloads())) return true;
+  if (!worker_.MoveToNextBrowser(EveryNDownloads())) return Move::kRefused;
   ++totals_.recycles;
   ++generation_;
   retired_in_flight_ = in_flight_;
   successes_in_browser_ = 0;
   streak_.BrowserReplaced();
-  return false;
+  return Move::kMoved;
 }
 
 std::string Runner::EveryNDownloads() const { return "every " + std::to_string(options_.recycle_every) + " downloads"; }

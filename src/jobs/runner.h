@@ -142,9 +142,10 @@ class Runner {
   bool ShouldPrepareNextBrowser(const class ClientQueue& queue) const;
   // With several tabs, once the browser takes no more clients and a tab is
   // free: move on to the browser started ahead rather than wait for the
-  // current one's last clients (ClientWorker::MoveToNextBrowser). True when
-  // a move was due but the worker could not take it at that moment.
-  bool MoveOnIfDue(const class ClientQueue& queue);
+  // current one's last clients (ClientWorker::MoveToNextBrowser).
+  enum class Move { kNotDue, kMoved, kRefused };  // kRefused: due, but the worker could not take it then
+  Move MoveOnIfDue(const class ClientQueue& queue);
+  bool MoveDue(const class ClientQueue& queue) const;
   // Attempts in flight in the current browser, not in a retired one.
   int InFlightHere() const { return in_flight_ - retired_in_flight_; }
   // How many more clients the current browser takes (--recycle-every), from
