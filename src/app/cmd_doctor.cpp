@@ -44,11 +44,15 @@ class Report {
 void CheckChromium(const DoctorOptions& o, Report& r) {
   auto path = cdp::FindChromium(o.run.common.chromium);
   if (!path.ok()) return r.Fail("Chromium: " + path.message(), "apt-get install chromium-headless-shell, or --chromium PATH");
+  auto identity = cdp::ResolveBrowserIdentity(o.run.common.browser_user);
+  if (!identity.ok()) return r.Fail("the browser's user: " + identity.message(), "name an existing unprivileged user");
+  r.Ok(identity->Describe());
   cdp::LaunchOptions launch;
   launch.executable = *path;
+  launch.identity = *identity;
   auto browser = cdp::Browser::Launch(launch);
   if (!browser.ok()) return r.Fail("Chromium at " + *path + " does not start: " + browser.message(),
-                                   "run it by hand to see why; as root it needs --no-sandbox (boletos adds it)");
+                                   "run it by hand to see why, or try another --browser-user");
   r.Ok("Chromium " + (*browser)->version() + " at " + *path + " answers CDP (started in " +
        std::to_string((*browser)->startup_time().count()) + " ms)");
   (*browser)->Close();

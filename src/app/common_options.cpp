@@ -18,6 +18,10 @@ void AddCommonOptions(CLI::App* cmd, CommonOptions& o) {
                   "browser executable (default: /usr/lib/chromium/chromium-headless-shell, then "
                   "chromium-headless-shell, chromium, chromium-browser on PATH)")
       ->envname("BOLETOS_CHROMIUM");
+  cmd->add_option("--browser-user", o.browser_user,
+                  "the user the browser runs as when boletos runs as root (default: the user `boletos` if it "
+                  "exists, else `nobody`)")
+      ->envname("BOLETOS_BROWSER_USER");
   cmd->add_option("--log-format", o.log_format, "text or json (one object per line)")
       ->check(CLI::IsMember({"text", "json"}))
       ->envname("BOLETOS_LOG_FORMAT");

@@ -17,13 +17,15 @@ struct CommonOptions {
   std::string out = "./boletos";
   std::string period;  // empty: the current month
   std::string chromium;
+  std::string browser_user;  // empty: the default (see cdp::ResolveBrowserIdentity)
   std::string log_format = "text";
 
   // The period to work on: --period, else the current month.
   Result<Period> ResolvePeriod() const;
 };
 
-// Adds --db, --flow, --out, --period, --chromium, --log-format to cmd.
+// Adds --db, --flow, --out, --period, --chromium, --browser-user,
+// --log-format to cmd.
 void AddCommonOptions(CLI::App* cmd, CommonOptions& options);
 
 }  // namespace boletos::app

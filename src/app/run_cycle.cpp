@@ -126,6 +126,19 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   }
   auto chromium = cdp::FindChromium(o.common.chromium);
   if (!chromium.ok()) return Refuse(Error{ErrorKind::kBadInput, chromium.message()});
+  auto identity = cdp::ResolveBrowserIdentity(o.common.browser_user);
+  if (!identity.ok()) return Refuse(identity.error());
+  if (identity->drop_privileges) {
+    std::string temp_root = cdp::BrowserTempRoot("");
+    if (Status reach = cdp::CanReach(temp_root, identity->uid, identity->gid); !reach.ok()) {
+      return Refuse(Error{ErrorKind::kBadInput, "the browser runs as user " + identity->user +
+                                                    ", who cannot reach the folder for its profile, " + temp_root +
+                                                    ": " + reach.message() +
+                                                    ". Set TMPDIR to a folder every user can enter (e.g. /tmp), "
+                                                    "or --browser-user to a user who can"});
+    }
+  }
+  spdlog::info("{}", identity->Describe());
   jobs::OutputFolder out(o.common.out, period->ToString());
   if (Status s = out.Prepare(); !s.ok()) return Refuse(s.error());
   if (out.removed_leftovers() > 0) {
@@ -148,6 +161,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   jobs::SlipCheck check(flow->max_pdf_mb, *period);
   jobs::WorkerSettings settings;
   settings.launch.executable = *chromium;
+  settings.launch.identity = *identity;
   settings.period = period->ToString();
   settings.tabs = o.tabs;
   jobs::BrowserClientWorker worker(settings, flow_runner, check, out, db, redactor);

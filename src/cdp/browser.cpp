@@ -10,8 +10,13 @@ namespace {
 // wrong, and its last output when it died.
 Error StartFailed(BrowserProcess& process, const Error& e) {
   std::string message = "the browser (" + process.executable() + ") did not start: " + e.message;
-  if (!process.Exited()) return Error{e.kind, message};
-  return Error{ErrorKind::kTargetCrashed, message + "; it exited, its last output:\n" + process.RecentOutput()};
+  // A pipe closed at start-up: the browser is exiting; its status and last
+  // words say why.
+  bool exited = e.kind == ErrorKind::kConnectionClosed ? process.ExitedWithin(std::chrono::seconds(2))
+                                                        : process.Exited();
+  if (!exited) return Error{e.kind, message};
+  return Error{ErrorKind::kTargetCrashed, message + "; it exited (" + process.HowItEnded() + "), its last output:\n" +
+                                              process.RecentOutput()};
 }
 
 }  // namespace
@@ -30,9 +35,7 @@ Result<std::unique_ptr<Browser>> Browser::Launch(const LaunchOptions& options) {
   browser->process_ = std::move(*process);
   BrowserProcess& proc = *browser->process_;
 
-  auto transport = ConnectWebSocket(proc.websocket_url(), deadline);
-  if (!transport.ok()) return StartFailed(proc, transport.error());
-  browser->conn_ = CdpConnection::Create(std::move(*transport));
+  browser->conn_ = CdpConnection::Create(PipeTransportOver(proc.TakeDevToolsFd()));
 
   auto version = browser->conn_->Call("Browser.getVersion", Json::object(), "", deadline);
   if (!version.ok()) return StartFailed(proc, version.error());

@@ -40,8 +40,8 @@ std::vector<std::string> BrowserEnvironment(char** worker_env) {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> DefaultBrowserArgs() {
-  return {
+std::vector<std::string> DefaultBrowserArgs(bool sandbox) {
+  std::vector<std::string> args{
       "--headless",
       "--no-first-run",
       "--no-default-browser-check",
@@ -62,13 +62,14 @@ std::vector<std::string> DefaultBrowserArgs() {
       "--password-store=basic",
       // The process-merging flags: 5 processes / 133 MB -> 1 process / 100 MB.
       "--in-process-gpu",
-      "--no-zygote",
       "--enable-features=NetworkServiceInProcess2",
       // One renderer for every tab and popup: a new-tab delivery otherwise got
       // a renderer of its own (+25-50 MB PSS while it lived); bench/run shows
       // the peak drop with no loss of speed, --tabs 4 included.
       "--renderer-process-limit=1",
   };
+  if (!sandbox) args.push_back("--no-zygote");
+  return args;
 }
 
 Result<std::string> FindChromium(const std::string& explicit_path) {
@@ -140,6 +141,14 @@ int RemoveStaleBrowserFolders(const std::string& temp_root) {
 Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptions& options) {
   auto exe = FindChromium(options.executable);
   if (!exe.ok()) return exe.error();
+  BrowserIdentity identity;
+  if (options.identity) {
+    identity = *options.identity;
+  } else {
+    const Result<BrowserIdentity>& found = DefaultBrowserIdentity();
+    if (!found.ok()) return found.error();
+    identity = *found;
+  }
 
   std::string root = BrowserTempRoot(options.temp_root);
   // The worker's pid in the name lets the next run tell a folder that a
@@ -154,85 +163,96 @@ Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptio
   std::unique_ptr<BrowserProcess> proc(new BrowserProcess());
   proc->root_dir_ = buf.data();
   proc->executable_ = *exe;
+  proc->identity_ = identity;
   proc->download_dir_ = proc->root_dir_ + "/downloads";
   std::error_code ec;
   for (const char* sub : {"/profile", "/tmp", "/downloads"}) fs::create_directory(proc->root_dir_ + sub, ec);
+  if (identity.drop_privileges) {
+    // The browser's own folder is the one place it may write.
+    for (const char* sub : {"", "/profile", "/tmp", "/downloads"}) {
+      std::string dir = proc->root_dir_ + sub;
+      if (chown(dir.c_str(), identity.uid, identity.gid) != 0) {
+        return MakeError(ErrorKind::kIo, "cannot give the browser's folder " + dir + " to user " + identity.user +
+                                             ": " + std::strerror(errno));
+      }
+    }
+    if (Status reach = CanReach(proc->root_dir_, identity.uid, identity.gid); !reach.ok()) {
+      return MakeError(ErrorKind::kIo, "the browser runs as user " + identity.user +
+                                           ", who cannot reach its folder " + proc->root_dir_ + ": " +
+                                           reach.message() +
+                                           ". Set TMPDIR to a folder every user can enter (e.g. /tmp), or "
+                                           "--browser-user to a user who can");
+    }
+  }
 
   std::vector<std::string> args{*exe};
-  for (auto& a : DefaultBrowserArgs()) args.push_back(a);
-  if (geteuid() == 0) args.push_back("--no-sandbox");  // Chromium refuses to sandbox as root
+  for (auto& a : DefaultBrowserArgs(identity.sandbox)) args.push_back(a);
+  if (!identity.sandbox) args.push_back("--no-sandbox");
   args.push_back("--user-data-dir=" + proc->root_dir_ + "/profile");
-  args.push_back("--remote-debugging-port=0");
+  // DevTools on fds 3 and 4, not a TCP port any local process could use
+  // to drive a browser that is logged in to the portal.
+  args.push_back("--remote-debugging-pipe");
   for (auto& a : options.extra_args) args.push_back(a);
   // No start URL: the shell then opens no tab of its own. An about:blank tab
   // here kept a renderer process (~30-50 MB PSS) alive beside the tabs
   // Browser::NewPage creates, for the browser's whole life.
 
-  std::vector<std::string> env = BrowserEnvironment(environ);
-  env.push_back("TMPDIR=" + proc->root_dir_ + "/tmp");
+  SpawnRequest request;
+  request.args = std::move(args);
+  request.env = BrowserEnvironment(environ);
+  if (identity.drop_privileges) {
+    // The worker's HOME and XDG folders are not the browser user's.
+    std::vector<std::string> kept;
+    for (auto& e : request.env) {
+      if (e.rfind("HOME=", 0) != 0 && e.rfind("XDG_", 0) != 0) kept.push_back(std::move(e));
+    }
+    request.env = std::move(kept);
+    request.env.push_back("HOME=" + proc->root_dir_);
+  }
+  request.env.push_back("TMPDIR=" + proc->root_dir_ + "/tmp");
+  request.devtools_pipe = true;
+  request.drop_privileges = identity.drop_privileges;
+  request.uid = identity.uid;
+  request.gid = identity.gid;
 
-  auto spawned = SpawnInOwnGroup(args, env);
+  auto spawned = SpawnInOwnGroup(request);
   if (!spawned.ok()) return spawned.error();
   proc->pid_ = spawned->pid;
   proc->stderr_fd_ = spawned->stderr_fd;
-
-  // Read stderr until the DevTools line; D-Bus noise comes first.
-  Deadline deadline = Deadline::In(options.start_timeout);
-  const std::string marker = "DevTools listening on ";
-  std::string pending;
-  char chunk[4096];
-  while (proc->ws_url_.empty()) {
-    pollfd pfd{proc->stderr_fd_, POLLIN, 0};
-    int ready = poll(&pfd, 1, static_cast<int>(std::max<long>(1, deadline.remaining().count())));
-    if (ready == 0 || deadline.expired()) {
-      return MakeError(ErrorKind::kTimeout, "Chromium (" + *exe + ") did not open DevTools within " +
-                                                std::to_string(options.start_timeout.count()) +
-                                                " ms; its last output:\n" + proc->RecentOutput());
-    }
-    if (ready < 0 && errno == EINTR) continue;
-    ssize_t n = read(proc->stderr_fd_, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      return MakeError(ErrorKind::kTargetCrashed, "Chromium (" + *exe + ") exited during start-up; its last output:\n" +
-                                                      proc->RecentOutput() + pending);
-    }
-    pending.append(chunk, static_cast<size_t>(n));
-    size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      std::string line = pending.substr(0, nl);
-      pending.erase(0, nl + 1);
-      auto at = line.find(marker);
-      if (at != std::string::npos) {
-        proc->ws_url_ = line.substr(at + marker.size());
-        while (!proc->ws_url_.empty() && std::isspace(static_cast<unsigned char>(proc->ws_url_.back()))) {
-          proc->ws_url_.pop_back();
-        }
-      } else {
-        std::lock_guard<std::mutex> lock(proc->output_mu_);
-        proc->recent_lines_.push_back(line);
-        if (proc->recent_lines_.size() > 20) proc->recent_lines_.pop_front();
-      }
-    }
-  }
-  proc->partial_line_ = pending;
-  // Keep draining: a full stderr pipe would block the browser.
+  proc->devtools_fd_ = spawned->devtools_fd;
+  // From the start: a full stderr pipe would block the browser, and its
+  // lines say why a start failed. Whether it started is the first DevTools
+  // call's to find out (Browser::Launch).
   proc->stderr_thread_ = std::thread([p = proc.get()] { p->DrainStderr(); });
   return proc;
 }
 
+int BrowserProcess::TakeDevToolsFd() {
+  int fd = devtools_fd_;
+  devtools_fd_ = -1;
+  return fd;
+}
+
 void BrowserProcess::DrainStderr() {
   char chunk[4096];
+  auto ended = [this] {
+    {
+      std::lock_guard<std::mutex> lock(output_mu_);
+      output_ended_flag_ = true;
+    }
+    output_ended_.notify_all();
+  };
   while (true) {
     {
       std::lock_guard<std::mutex> lock(output_mu_);
-      if (stop_draining_) return;
+      if (stop_draining_) return ended();
     }
     pollfd pfd{stderr_fd_, POLLIN, 0};
     int ready = poll(&pfd, 1, 100);
     if (ready <= 0) continue;
     ssize_t n = read(stderr_fd_, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n <= 0) return ended();
     std::lock_guard<std::mutex> lock(output_mu_);
     partial_line_.append(chunk, static_cast<size_t>(n));
     size_t nl;
@@ -245,10 +265,16 @@ void BrowserProcess::DrainStderr() {
   }
 }
 
-std::string BrowserProcess::RecentOutput() const {
-  std::lock_guard<std::mutex> lock(output_mu_);
+std::string BrowserProcess::RecentOutput() {
+  std::unique_lock<std::mutex> lock(output_mu_);
+  if (exited_) {
+    // Its last words may still sit in the pipe (a helper that outlives it
+    // may hold the pipe open: not for long).
+    output_ended_.wait_for(lock, std::chrono::milliseconds(500), [this] { return output_ended_flag_; });
+  }
   std::string out;
   for (const auto& l : recent_lines_) out += "  " + l + "\n";
+  if (!partial_line_.empty()) out += "  " + partial_line_ + "\n";
   return out;
 }
 
@@ -261,6 +287,17 @@ bool BrowserProcess::Exited() {
     exit_status_ = status;
   }
   return exited_;
+}
+
+bool BrowserProcess::ExitedWithin(std::chrono::milliseconds wait) { return WaitForExit(Deadline::In(wait)); }
+
+std::string BrowserProcess::HowItEnded() const {
+  if (WIFSIGNALED(exit_status_)) return "killed by signal " + std::to_string(WTERMSIG(exit_status_));
+  int code = WEXITSTATUS(exit_status_);
+  std::string how = "exit code " + std::to_string(code);
+  if (code == 126 && identity_.drop_privileges) how += ": it could not become user " + identity_.user;
+  if (code == 127) how += ": " + executable_ + " could not be run";
+  return how;
 }
 
 bool BrowserProcess::WaitForExit(Deadline deadline) {
@@ -312,6 +349,7 @@ BrowserProcess::~BrowserProcess() {
     stderr_thread_.join();
   }
   if (stderr_fd_ >= 0) close(stderr_fd_);
+  if (devtools_fd_ >= 0) close(devtools_fd_);
   if (!root_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(root_dir_, ec);

@@ -8,13 +8,16 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cdp/browser_identity.h"
 #include "core/deadline.h"
 #include "core/result.h"
 
@@ -25,11 +28,15 @@ struct LaunchOptions {
   std::string temp_root;   // where the per-browser directory goes; empty: $TMPDIR or /tmp
   std::vector<std::string> extra_args;
   std::chrono::milliseconds start_timeout{20000};
+  // Who the browser runs as and whether it is sandboxed; unset: the
+  // default (DefaultBrowserIdentity, resolved once per process).
+  std::optional<BrowserIdentity> identity;
 };
 
 // The default flags: the headless shell with processes merged, which
 // measured lowest here (CHROMIUM-NOTES.md), and no background traffic.
-std::vector<std::string> DefaultBrowserArgs();
+// Sandboxed, the zygote stays: Chromium refuses --no-zygote with its sandbox.
+std::vector<std::string> DefaultBrowserArgs(bool sandbox);
 
 // Resolves the browser: the explicit path if given, else the headless shell
 // at /usr/lib/chromium/chromium-headless-shell, then chromium-headless-shell,
@@ -55,20 +62,30 @@ class BrowserProcess {
   BrowserProcess& operator=(const BrowserProcess&) = delete;
 
   pid_t pid() const { return pid_; }
-  const std::string& websocket_url() const { return ws_url_; }
+  // The worker's end of the DevTools pipe; the caller owns it from here
+  // (-1 after the first call).
+  int TakeDevToolsFd();
+  const BrowserIdentity& identity() const { return identity_; }
   const std::string& download_dir() const { return download_dir_; }
   const std::string& root_dir() const { return root_dir_; }
   const std::string& executable() const { return executable_; }
 
   // True once the browser's main process has exited (reaps it if so).
   bool Exited();
+  // Exited(), waiting up to `wait` for it (a DevTools pipe that closed at
+  // start-up: the process is on its way out).
+  bool ExitedWithin(std::chrono::milliseconds wait);
+  // After Exited(): "exit code N" or "killed by signal N", and what the
+  // codes of the spawner's own (126: no switch of user, 127: no exec) mean.
+  std::string HowItEnded() const;
   // SIGKILL to the whole group, without waiting for it. Idempotent.
   void SendKill();
   // SIGKILL to the whole group (unless SendKill() sent it), then reaps
   // every member. Idempotent.
   void Kill();
-  // The browser's last lines on stderr, for messages about a crash.
-  std::string RecentOutput() const;
+  // The browser's last lines on stderr, for messages about a crash; once
+  // it has exited, all of them (waits briefly for the pipe's end).
+  std::string RecentOutput();
 
  private:
   BrowserProcess() = default;
@@ -83,15 +100,18 @@ class BrowserProcess {
   bool killed_ = false;     // Kill() ran
   int exit_status_ = 0;
   int stderr_fd_ = -1;
-  std::string ws_url_;
+  int devtools_fd_ = -1;
+  BrowserIdentity identity_;
   std::string root_dir_;
   std::string download_dir_;
   std::string executable_;
   std::thread stderr_thread_;
-  mutable std::mutex output_mu_;
+  std::mutex output_mu_;
+  std::condition_variable output_ended_;
   std::deque<std::string> recent_lines_;
   std::string partial_line_;
   bool stop_draining_ = false;
+  bool output_ended_flag_ = false;  // the stderr pipe reached its end
 };
 
 // The environment a browser starts with: the variables of worker_env that

@@ -5,6 +5,7 @@
 // or a popup that loads an HTML document is the "HTML opened instead" case.
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -24,8 +25,19 @@ namespace boletos::cdp {
 namespace fs = std::filesystem;
 namespace {
 
+// The browser's file becomes the worker's: a browser that runs as another
+// user (BrowserIdentity) wrote it, and a slip in the output folder belongs
+// to whoever runs boletos, not to `nobody`.
+Status TakeOwnership(const std::string& path) {
+  if (geteuid() != 0) return Status::Ok();  // not root: the browser ran as this user
+  if (chown(path.c_str(), geteuid(), getegid()) != 0 || chmod(path.c_str(), 0644) != 0) {
+    return MakeError(ErrorKind::kIo, "cannot make the download " + path + " the worker's: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
 Status MoveFile(const std::string& from, const std::string& to) {
-  if (std::rename(from.c_str(), to.c_str()) == 0) return Status::Ok();
+  if (std::rename(from.c_str(), to.c_str()) == 0) return TakeOwnership(to);
   if (errno != EXDEV) {
     return MakeError(ErrorKind::kIo, "cannot move the download to " + to + ": " + std::strerror(errno));
   }
@@ -33,7 +45,7 @@ Status MoveFile(const std::string& from, const std::string& to) {
   fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
   if (ec) return MakeError(ErrorKind::kIo, "cannot copy the download to " + to + ": " + ec.message());
   fs::remove(from, ec);
-  return Status::Ok();
+  return TakeOwnership(to);
 }
 
 // The state of one download attempt, fed by events.

@@ -1,7 +1,8 @@
 #pragma once
 // Transport: the four-member seam between CdpConnection and the wire
-// (Puppeteer's ConnectionTransport). The real one is a websocket; tests may
-// plug in anything that moves text messages.
+// (Puppeteer's ConnectionTransport). The browser's is the DevTools pipe;
+// the websocket serves tests' fake CDP servers; tests may plug in anything
+// that moves text messages.
 
 #include <functional>
 #include <memory>
@@ -27,6 +28,14 @@ class Transport {
   // called from the I/O thread.
   virtual void Close() = 0;
 };
+
+// The DevTools pipe (--remote-debugging-pipe) over one end of a connected
+// stream socket, whose other end the browser holds as fds 3 and 4. Takes
+// the descriptor over: closed by Close(). A message longer than
+// max_message_bytes closes the transport (a screenshot of a long page is
+// one message: the default is generous).
+inline constexpr size_t kMaxDevToolsMessageBytes = 256u * 1024 * 1024;
+std::unique_ptr<Transport> PipeTransportOver(int socket_fd, size_t max_message_bytes = kMaxDevToolsMessageBytes);
 
 // Opens a websocket to url (ws://host:port/path) within the deadline.
 // Fails with kConnectionClosed naming the url and the reason.

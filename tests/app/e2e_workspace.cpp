@@ -23,6 +23,9 @@ Workspace::Workspace(int clients) {
     std::abort();
   }
   root_ = buf.data();
+  // mkdtemp's 0700 would keep out the browser's user (a root worker's
+  // browser runs as `nobody`): it must reach its folder under TMPDIR.
+  fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   fs::create_directories(root_ + "/tmp");
   fs::create_directories(root_ + "/logs");
 

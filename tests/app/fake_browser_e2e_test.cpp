@@ -72,15 +72,18 @@ TEST_P(FakeBrowser, EndsTheRunWithADocumentedExitCodeAndAClearMessage) {
 INSTANTIATE_TEST_SUITE_P(
     Misbehaviours, FakeBrowser,
     ::testing::Values(
-        // Refused at once: no crash of the half-started Browser (issue 17, item 4).
-        Misbehaviour{"refused", {"did not start", "cannot open DevTools websocket", "Connection refused"},
+        // The DevTools pipe closed at once: no crash of the half-started
+        // Browser (issue 17, item 4).
+        Misbehaviour{"closed", {"did not start", "Browser.getVersion", "closed by the browser"},
                      std::chrono::seconds(15)},
+        // An exit at start-up: its exit code and its last words.
+        Misbehaviour{"exits", {"did not start", "exit code 3", "no usable display"}, std::chrono::seconds(15)},
         // A number where the protocol has a string (item 5).
         Misbehaviour{"error-number", {"did not start", "Browser.getVersion failed: 1"}, std::chrono::seconds(15)},
         // Text that is not JSON, events of the wrong shapes, a number for a result.
         Misbehaviour{"garbage", {"did not start", "Browser.getVersion", "malformed reply"}, std::chrono::seconds(15)},
-        // A slow start, then silence: the whole start (DevTools line included)
-        // fails within the start timeout, naming the call it waited for.
+        // Silence: the whole start fails within the start timeout, naming
+        // the call it waited for.
         Misbehaviour{"silent", {"did not start", "Browser.getVersion got no answer within 20s"},
                      kStartTimeout + std::chrono::seconds(6)},
         // Death after the first reply: the next call says the connection closed.

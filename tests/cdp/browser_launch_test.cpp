@@ -1,44 +1,35 @@
-// Browser::Launch against a program that is not quite Chromium: a DevTools
-// URL where nothing listens, silence, replies of the wrong types. The launch
-// fails with a Status that names the call; it never crashes, and a Browser
-// it gave up on half-way is destroyed safely.
+// Browser::Launch against a program that is not quite Chromium (fake_browser,
+// which speaks the DevTools pipe): a pipe closed at once, an exit at
+// start-up, silence, replies of the wrong types. The launch fails with a
+// Status that names the call; it never crashes, and a Browser it gave up on
+// half-way is destroyed safely.
 
 #include "cdp/browser.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "fake_cdp_server.h"
-
 using namespace boletos;
 using namespace boletos::cdp;
-using boletos::test_support::FakeCdpServer;
-using nlohmann::json;
 
 namespace {
 
 Deadline Secs(int s) { return Deadline::In(std::chrono::seconds(s)); }
 
-// Answers every command with reply_for(id), after sending the texts in before.
-FakeCdpServer::CommandFn Answer(std::vector<std::string> before, std::function<json(const json& id)> reply_for) {
-  return [before = std::move(before), reply_for = std::move(reply_for)](FakeCdpServer& s, const json& cmd) {
-    for (const auto& text : before) s.SendText(text);
-    s.Send(reply_for(cmd["id"]));
-  };
-}
-
-// A temporary folder with a "chromium" script in it that prints a DevTools
-// line like Chromium's and then sleeps (Browser kills its process group).
+// A temporary folder with a "chromium" script in it that runs fake_browser
+// in the given mode (Browser kills its process group).
 class FakeChromium {
  public:
-  explicit FakeChromium(const std::string& devtools_url) {
+  explicit FakeChromium(const std::string& mode) {
     char tmpl[] = "/tmp/boletos-fake-chromium-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    std::ofstream(path()) << "#!/bin/sh\necho 'DevTools listening on " << devtools_url << "' >&2\nexec sleep 60\n";
+    chmod(dir_.c_str(), 0755);  // the browser's user (not root) enters it
+    std::ofstream(path()) << "#!/bin/sh\nexec '" << FAKE_BROWSER_BIN << "' " << mode << " \"$@\"\n";
     chmod(path().c_str(), 0755);
   }
   ~FakeChromium() { std::filesystem::remove_all(dir_); }
@@ -55,27 +46,26 @@ class FakeChromium {
   std::string dir_;
 };
 
-// A url where nothing listens: a server's, after it is gone.
-std::string DeadUrl() {
-  std::string url;
-  {
-    FakeCdpServer gone([](FakeCdpServer&, const json&) {});
-    url = gone.url();
-  }
-  return url;
-}
-
-TEST(BrowserLaunch, AWebsocketThatDoesNotOpenFailsTheLaunchWithoutACrash) {
-  FakeChromium chromium(DeadUrl());
+TEST(BrowserLaunch, APipeClosedAtOnceFailsTheLaunchWithoutACrash) {
+  FakeChromium chromium("closed");
   auto browser = Browser::Launch(chromium.Options());
   ASSERT_FALSE(browser.ok());
   EXPECT_EQ(browser.kind(), ErrorKind::kConnectionClosed) << browser.message();
-  EXPECT_NE(browser.message().find("cannot open DevTools websocket"), std::string::npos) << browser.message();
+  EXPECT_NE(browser.message().find("did not start"), std::string::npos) << browser.message();
+  EXPECT_NE(browser.message().find("Browser.getVersion"), std::string::npos) << browser.message();
+}
+
+TEST(BrowserLaunch, ABrowserThatExitsAtStartUpIsReportedWithItsExitCodeAndLastWords) {
+  FakeChromium chromium("exits");
+  auto browser = Browser::Launch(chromium.Options());
+  ASSERT_FALSE(browser.ok());
+  EXPECT_EQ(browser.kind(), ErrorKind::kTargetCrashed) << browser.message();
+  EXPECT_NE(browser.message().find("exit code 3"), std::string::npos) << browser.message();
+  EXPECT_NE(browser.message().find("no usable display"), std::string::npos) << browser.message();
 }
 
 TEST(BrowserLaunch, ABrowserThatNeverAnswersFailsWithinTheStartTimeoutNamingTheCall) {
-  FakeCdpServer server([](FakeCdpServer&, const json&) {});
-  FakeChromium chromium(server.url());
+  FakeChromium chromium("silent");
   auto started = std::chrono::steady_clock::now();
   auto browser = Browser::Launch(chromium.Options(std::chrono::milliseconds(800)));
   ASSERT_FALSE(browser.ok());
@@ -86,29 +76,17 @@ TEST(BrowserLaunch, ABrowserThatNeverAnswersFailsWithinTheStartTimeoutNamingTheC
 }
 
 TEST(BrowserLaunch, HostileRepliesFailTheLaunchAsProtocolErrors) {
-  for (const json& reply : {json{{"error", {{"message", 1}}}}, json{{"result", 42}}, json{{"error", 7}}}) {
-    FakeCdpServer server(Answer({"{not json", R"({"method":"Target.targetCreated","params":5})"},
-                                [reply](const json& id) {
-                                  json r = reply;
-                                  r["id"] = id;
-                                  return r;
-                                }));
-    FakeChromium chromium(server.url());
+  for (const char* mode : {"error-number", "garbage", "error-object"}) {
+    FakeChromium chromium(mode);
     auto browser = Browser::Launch(chromium.Options());
-    ASSERT_FALSE(browser.ok()) << reply.dump();
-    EXPECT_EQ(browser.kind(), ErrorKind::kProtocolError) << browser.message();
+    ASSERT_FALSE(browser.ok()) << mode;
+    EXPECT_EQ(browser.kind(), ErrorKind::kProtocolError) << mode << ": " << browser.message();
     EXPECT_NE(browser.message().find("Browser.getVersion"), std::string::npos) << browser.message();
   }
 }
 
 TEST(BrowserLaunch, ATabWhoseTargetIdIsNotAStringFailsNewPage) {
-  FakeCdpServer server([](FakeCdpServer& s, const json& cmd) {
-    json result = json::object();
-    if (cmd["method"] == "Target.createTarget") result = {{"targetId", 5}};
-    if (cmd["method"] == "Target.attachToTarget") result = {{"sessionId", json::array()}};
-    s.Send({{"id", cmd["id"]}, {"result", result}});
-  });
-  FakeChromium chromium(server.url());
+  FakeChromium chromium("bad-target");
   auto browser = Browser::Launch(chromium.Options());
   ASSERT_TRUE(browser.ok()) << browser.message();
   auto page = (*browser)->NewPage(Secs(5));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -92,6 +93,9 @@ TEST_P(DownloadKinds, SavesTheFileByteExact) {
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(r->kind, GetParam().kind);
   std::string bytes = ReadAll(dest);
+  struct stat st {};
+  ASSERT_EQ(stat(dest.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, geteuid()) << "the slip belongs to the browser's user, not the worker";
   if (GetParam().kind == DownloadResult::Kind::kFile) {
     EXPECT_EQ(bytes, TestSite::PdfBytes());
   } else {

@@ -20,6 +20,10 @@ class TempDir {
   TempDir() {
     std::string pattern = (std::filesystem::temp_directory_path() / "boletos-store-XXXXXX").string();
     path_ = mkdtemp(pattern.data());
+    // mkdtemp's 0700 would keep out the browser's user (a root worker's
+    // browser runs as `nobody`) when a test puts browsers in here.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                            std::filesystem::perms::others_exec);
   }
   ~TempDir() {
     std::error_code ec;
