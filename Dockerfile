@@ -29,7 +29,8 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
       libpoppler-cpp0v5 libcsv3 libnettle8 \
       chromium-headless-shell fonts-liberation2 ca-certificates procps tzdata \
     && rm -rf /var/lib/apt/lists/* \
-    && mkdir -p /var/data
+    && mkdir -p /var/data \
+    && useradd --system --no-create-home --shell /usr/sbin/nologin boletos
 COPY --from=build /build/src/app/boletos /usr/local/bin/boletos
 COPY demo/flow.yaml /usr/share/boletos/demo-flow.yaml
 
@@ -38,10 +39,10 @@ ENV BOLETOS_DB=/var/data/boletos.db \
     BOLETOS_OUT=/var/data/boletos \
     BOLETOS_FLOW=/var/data/flow.yaml \
     BOLETOS_CHROMIUM=/usr/lib/chromium/chromium-headless-shell
-# Root, because Render mounts a fresh disk owned by root and a non-root
-# worker could not write its database there. As root the browser runs with
-# --no-sandbox (cdp adds it); it only ever visits the one portal of the flow.
-# docs/DEPLOY.md says how to drop to a user if your disk allows it.
+# The worker is root, because Render mounts a fresh disk owned by root and a
+# non-root worker could not write its database there. The browser is not:
+# boletos starts it as the `boletos` user made above (--browser-user), with
+# Chromium's sandbox when the kernel allows user namespaces (docs/DEPLOY.md).
 WORKDIR /var/data
 
 # The worker is PID 1: it forwards nothing and needs no init, because it
