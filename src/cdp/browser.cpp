@@ -1,5 +1,10 @@
 #include "cdp/browser.h"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <mutex>
+
 #include "cdp/json_fields.h"
 
 namespace boletos::cdp {
@@ -22,6 +27,43 @@ Error StartFailed(BrowserProcess& process, const Error& e) {
 }  // namespace
 
 Result<std::unique_ptr<Browser>> Browser::Launch(const LaunchOptions& options) {
+  // The probe (BrowserIdentity) only knows that namespaces can be made; a
+  // kernel or security module may still refuse Chromium's sandbox (an
+  // AppArmor rule against unprivileged user namespaces, a seccomp filter).
+  static std::atomic<bool> sandbox_refused{false};
+  static std::mutex why_mu;
+  static std::string refused_why;
+  LaunchOptions effective = options;
+  if (!effective.identity) {
+    const Result<BrowserIdentity>& found = DefaultBrowserIdentity();
+    if (!found.ok()) return found.error();
+    effective.identity = *found;
+  }
+  if (effective.identity->sandbox && sandbox_refused.load()) {
+    std::lock_guard<std::mutex> lock(why_mu);
+    effective.identity->sandbox = false;
+    effective.identity->no_sandbox_why = refused_why;
+  }
+  auto launched = LaunchOnce(effective);
+  if (launched.ok() || !effective.identity->sandbox || launched.kind() != ErrorKind::kTargetCrashed) return launched;
+  std::string why = launched.message();
+  effective.identity->sandbox = false;
+  effective.identity->no_sandbox_why = "Chromium exited at start-up with its sandbox on";
+  auto unsandboxed = LaunchOnce(effective);
+  if (!unsandboxed.ok()) return launched;  // not the sandbox, then: the first failure says why
+  {
+    std::lock_guard<std::mutex> lock(why_mu);
+    refused_why = effective.identity->no_sandbox_why;
+  }
+  if (!sandbox_refused.exchange(true)) {
+    spdlog::warn("Chromium did not start with its sandbox, and did without it: from now on the browser runs "
+                 "without Chromium's sandbox ({})",
+                 why);
+  }
+  return unsandboxed;
+}
+
+Result<std::unique_ptr<Browser>> Browser::LaunchOnce(const LaunchOptions& options) {
   auto started = std::chrono::steady_clock::now();
   // One deadline for the whole start: the DevTools line, the websocket and
   // the first calls share start_timeout, so a browser that never answers

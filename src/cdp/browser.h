@@ -21,9 +21,11 @@ class Browser {
   // Launches, connects and configures downloads, all within
   // options.start_timeout. Errors: kNotFound (no Chromium), kTimeout (it
   // did not start, or did not answer: the message names the CDP call),
-  // kTargetCrashed (it exited), kConnectionClosed (its DevTools websocket
-  // did not open or closed), kProtocolError (it answered nonsense); each
-  // names the executable and, if it exited, its last output.
+  // kTargetCrashed (it exited), kConnectionClosed (its DevTools pipe
+  // closed), kProtocolError (it answered nonsense); each names the
+  // executable and, if it exited, its last output. A browser that exits at
+  // start-up with its sandbox on is started once more without it; if that
+  // one starts, every later launch of this process goes without (logged).
   static Result<std::unique_ptr<Browser>> Launch(const LaunchOptions& options);
   ~Browser();
   Browser(const Browser&) = delete;
@@ -51,6 +53,7 @@ class Browser {
   const BrowserProcess& process() const { return *process_; }
 
  private:
+  static Result<std::unique_ptr<Browser>> LaunchOnce(const LaunchOptions& options);
   Browser() = default;
   std::unique_ptr<BrowserProcess> process_;
   std::shared_ptr<CdpConnection> conn_;

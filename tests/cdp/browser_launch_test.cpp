@@ -85,6 +85,40 @@ TEST(BrowserLaunch, HostileRepliesFailTheLaunchAsProtocolErrors) {
   }
 }
 
+TEST(BrowserLaunch, ABrowserThatRefusesItsSandboxIsStartedWithoutItFromThenOn) {
+  FakeChromium chromium("needs-no-sandbox");
+  LaunchOptions options = chromium.Options();
+  BrowserIdentity sandboxed;  // what a probe that could make namespaces says
+  sandboxed.uid = geteuid();
+  sandboxed.gid = getegid();
+  sandboxed.user = "the worker's";
+  sandboxed.sandbox = true;
+  options.identity = sandboxed;
+  for (int launch = 0; launch < 2; ++launch) {
+    auto browser = Browser::Launch(options);
+    ASSERT_TRUE(browser.ok()) << "launch " << launch << ": " << browser.message();
+    std::string cmdline;
+    {
+      std::ifstream in("/proc/" + std::to_string((*browser)->pid()) + "/cmdline");
+      std::getline(in, cmdline, '\x01');
+    }
+    EXPECT_NE(cmdline.find("--no-sandbox"), std::string::npos) << launch;
+  }
+}
+
+TEST(BrowserLaunch, ABrowserThatExitsWithItsSandboxOffIsNotTriedAgain) {
+  FakeChromium chromium("exits");
+  LaunchOptions options = chromium.Options();
+  BrowserIdentity unsandboxed;
+  unsandboxed.uid = geteuid();
+  unsandboxed.gid = getegid();
+  unsandboxed.user = "the worker's";
+  options.identity = unsandboxed;
+  auto browser = Browser::Launch(options);
+  ASSERT_FALSE(browser.ok());
+  EXPECT_NE(browser.message().find("exit code 3"), std::string::npos) << browser.message();
+}
+
 TEST(BrowserLaunch, ATabWhoseTargetIdIsNotAStringFailsNewPage) {
   FakeChromium chromium("bad-target");
   auto browser = Browser::Launch(chromium.Options());

@@ -14,6 +14,9 @@
 //                wrong shapes, then a reply whose "result" is a number
 //   silent       never answers
 //   dies         answers the first command, exits at the second
+//   needs-no-sandbox  exits at once ("No usable sandbox!") unless started
+//                with --no-sandbox; then answers like a real browser's
+//                start-up (and bad-target after it)
 //   bad-target   answers start-up, then Target.createTarget with a number
 //                for "targetId" and Target.attachToTarget with an array for
 //                "sessionId" (and events of the wrong shapes)
@@ -70,7 +73,7 @@ void Answer(const std::string& mode, const json& cmd, int n) {
   } else if (mode == "dies") {
     if (n >= 2) _exit(1);
     Send({{"id", id}, {"result", {{"product", "FakeChrome/1.0"}}}});
-  } else if (mode == "bad-target") {
+  } else if (mode == "bad-target" || mode == "needs-no-sandbox") {
     SendWrongShapedEvents();
     if (method == "Browser.getVersion") {
       Send({{"id", id}, {"result", {{"product", "FakeChrome/1.0"}}}});
@@ -96,6 +99,14 @@ int main(int argc, char** argv) {
   alarm(300);  // a safety net only: the test kills it long before
   std::fprintf(stderr, "[0101/000000.000000:ERROR:bus.cc(407)] Failed to connect to the bus (noise first)\n");
   std::fflush(stderr);
+  if (mode == "needs-no-sandbox") {
+    bool no_sandbox = false;
+    for (int i = 2; i < argc; ++i) no_sandbox = no_sandbox || std::string(argv[i]) == "--no-sandbox";
+    if (!no_sandbox) {
+      std::fprintf(stderr, "[0101/000000.000000:FATAL:zygote_host_impl_linux.cc(128)] No usable sandbox!\n");
+      return 1;
+    }
+  }
   if (mode == "exits") {
     std::fprintf(stderr, "fake_browser: cannot start: no usable display (as asked)\n");
     return 3;
