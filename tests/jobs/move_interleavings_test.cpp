@@ -15,12 +15,14 @@
 
 #include "../store/store_test_support.h"
 #include "jobs/runner.h"
+#include "runner_envs.h"
 
 using namespace boletos;
 using namespace boletos::jobs;
 using boletos::store::testing::Import;
 using boletos::store::testing::OpenStore;
 using boletos::store::testing::TempDir;
+using boletos::jobs::testing::RoomyEnv;
 
 namespace {
 
@@ -154,23 +156,6 @@ class GatedWorker : public ClientWorker {
   std::map<int, int> downloads_by_generation_;
 };
 
-RunnerEnvironment RoomyMemory() {
-  return RunnerEnvironment{
-      [] { return false; },
-      [](std::chrono::steady_clock::time_point t) {
-        std::this_thread::sleep_until(t);
-        return true;
-      },
-      [](const std::vector<pid_t>&, bool) {
-        MemoryReading m;
-        m.browser_pss_kb = 100 * 1024;
-        m.browser_pss_own_kb = 20 * 1024;
-        m.worker_rss_kb = 10 * 1024;
-        return m;
-      },
-      [] { return std::string("SIGTERM"); }, /*redact=*/{}};
-}
-
 // Recycle every 4, 3 tabs, 8 clients: c100..c102 start together. c101's
 // download is counted by the worker before c100 returns, so when the
 // Runner records c100 the browser's budget looks taken and nothing is
@@ -185,7 +170,8 @@ TEST(MoveInterleavings, ATabStillFreeWhenTheDispatchTookTheLastRoomMovesOnWithou
   RunnerOptions o;
   o.period = "2026-12";
   o.recycle_every = 4;
-  Runner runner(o, *db, worker, RoomyMemory());
+  RoomyEnv memory;
+  Runner runner(o, *db, worker, memory.Env());
   auto run = db->BeginRun("2026-12", 1, "test");
   ASSERT_TRUE(run.ok());
 

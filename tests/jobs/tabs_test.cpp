@@ -15,12 +15,15 @@
 #include <thread>
 
 #include "../store/store_test_support.h"
+#include "runner_envs.h"
 
 using namespace boletos;
 using namespace boletos::jobs;
 using boletos::store::testing::Import;
 using boletos::store::testing::OpenStore;
 using boletos::store::testing::TempDir;
+using boletos::jobs::testing::QuietEnv;
+using boletos::jobs::testing::RoomyEnv;
 
 namespace {
 
@@ -156,46 +159,6 @@ class TabbedWorker : public ClientWorker {
 
  private:
   int tabs_;
-};
-
-RunnerEnvironment QuietEnv() {
-  return RunnerEnvironment{
-      [] { return false; },
-      [](std::chrono::steady_clock::time_point t) {
-        std::this_thread::sleep_until(t);
-        return true;
-      },
-      [](const std::vector<pid_t>&, bool) {
-        MemoryReading m;
-        m.browser_pss_kb = 100 * 1024;
-        m.worker_rss_kb = 10 * 1024;
-        m.line = "memory: test";
-        return m;
-      },
-      [] { return std::string("SIGTERM"); }, /*redact=*/{}};
-}
-
-// Readings of a browser of 100 MB PSS, 20 MB of it its own (anonymous),
-// and a worker of 10 MB; the browser groups each reading was asked for.
-struct RoomyEnv {
-  int64_t own_kb = 20 * 1024;
-  int64_t with_retired_kb = 100 * 1024;  // the tree's PSS while a browser retires
-  std::mutex mu;
-  std::set<std::vector<pid_t>> groups_read;
-  RunnerEnvironment Env() {
-    RunnerEnvironment env = QuietEnv();
-    env.sample_memory = [this](const std::vector<pid_t>& groups, bool) {
-      std::lock_guard<std::mutex> lock(mu);
-      groups_read.insert(groups);
-      MemoryReading m;
-      bool retiring = std::find(groups.begin(), groups.end(), 4141) != groups.end();
-      m.browser_pss_kb = retiring ? with_retired_kb : 100 * 1024;
-      m.browser_pss_own_kb = own_kb;
-      m.worker_rss_kb = 10 * 1024;
-      return m;
-    };
-    return env;
-  }
 };
 
 RunnerOptions Options() {
