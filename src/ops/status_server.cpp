@@ -13,6 +13,7 @@
 #include <cctype>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <websocketpp/config/asio_no_tls.hpp>
@@ -26,6 +27,10 @@ using HttpServer = websocketpp::server<websocketpp::config::asio>;
 constexpr size_t kMaxHeaders = 64;
 constexpr size_t kMaxBodyBytes = 4096;
 constexpr long kRequestTimeoutMs = 5000;
+// Open connections at once. A status port has a health check, a Prometheus
+// scrape and a person or two; each connection costs its buffers for up to
+// kRequestTimeoutMs, so a flood is bounded at this many of them.
+constexpr size_t kMaxConnections = 32;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -85,6 +90,37 @@ struct StatusServer::Impl {
   ServerAccess access;
   bool loopback_bind = true;
   std::string machine_name;
+  // The connections open now, as weak handles: websocketpp says when one
+  // opens but not when an HTTP one ends; it has ended once its handle has
+  // expired or its socket is closed (the object may outlive the socket for
+  // a moment). Only the server's thread touches this.
+  std::vector<websocketpp::connection_hdl> open;
+
+  bool Ended(const websocketpp::connection_hdl& hdl) {
+    websocketpp::lib::error_code ec;
+    auto con = server.get_con_from_hdl(hdl, ec);
+    return ec || !con->get_raw_socket().is_open();
+  }
+
+  // A new connection: kept if there is room, else answered 503 and closed
+  // at once (before it can send anything, so it costs nothing more).
+  void Admit(websocketpp::connection_hdl hdl) {
+    open.erase(std::remove_if(open.begin(), open.end(), [this](const auto& h) { return Ended(h); }), open.end());
+    if (open.size() < kMaxConnections) {
+      open.push_back(hdl);
+      return;
+    }
+    websocketpp::lib::error_code ec;
+    auto con = server.get_con_from_hdl(hdl, ec);
+    if (ec) return;
+    static const std::string kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 43\r\n"
+        "Connection: close\r\n\r\ntoo many open connections: try again later\n";
+    asio::error_code io;
+    asio::write(con->get_raw_socket(), asio::buffer(kBusy), io);
+    con->get_raw_socket().shutdown(asio::ip::tcp::socket::shutdown_both, io);
+    con->get_raw_socket().close(io);
+  }
 
   // Why this request may not have what it asks for; empty: it may.
   HttpReply Refusal(HttpServer::connection_ptr con, const Route& route) const {
@@ -155,6 +191,7 @@ StatusServer::StatusServer() : impl_(std::make_unique<Impl>()) {
   s.set_max_http_body_size(kMaxBodyBytes);
   s.set_open_handshake_timeout(kRequestTimeoutMs);  // a client that sends its request slowly
   s.set_http_handler([this](websocketpp::connection_hdl hdl) { impl_->Answer(hdl); });
+  s.set_tcp_post_init_handler([this](websocketpp::connection_hdl hdl) { impl_->Admit(hdl); });
   // Plain HTTP only: a websocket upgrade is refused.
   s.set_validate_handler([](websocketpp::connection_hdl) { return false; });
 }

@@ -12,6 +12,9 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 using boletos::ErrorKind;
 using boletos::ops::HttpReply;
@@ -190,4 +193,49 @@ TEST(StatusServerAccess, AClientThatNeverFinishesItsRequestIsDroppedAfterTheTime
   EXPECT_EQ(n, 0) << "the server did not close the connection (recv: " << n << ")";
   EXPECT_LT(took, std::chrono::seconds(15));
   EXPECT_EQ(s.Status("/healthz"), 200) << "the server still answers others";
+}
+
+// A flood of connections that send nothing holds at most the server's cap
+// of them; the next is answered 503 at once, without waiting for a request,
+// and once the held ones are gone the server answers again.
+TEST(StatusServerAccess, ConnectionsOverTheCapAreAnswered503AtOnceAndTheServerRecovers) {
+  GuardedServer s("127.0.0.1");
+  auto open_connection = [&] {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(s.server.port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval wait{20, 0};  // a bound only: the server answers or drops well before
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    return fd;
+  };
+  auto read_all = [](int fd) {
+    std::string got;
+    char buf[512];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<size_t>(n));
+    return std::make_pair(got, n);
+  };
+  // Accepted in order: by the time the server looks at the extra one, it
+  // holds every idle one before it.
+  std::vector<int> idle;
+  for (int i = 0; i < 32; ++i) idle.push_back(open_connection());
+  int extra = open_connection();
+  auto t0 = std::chrono::steady_clock::now();
+  auto [answer, end] = read_all(extra);
+  close(extra);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
+  EXPECT_NE(answer.find("too many open connections"), std::string::npos) << answer;
+  EXPECT_EQ(end, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << "not at once: at the request timeout";
+  // The held ones are dropped at the request timeout (read here as their
+  // end); then there is room again.
+  for (int fd : idle) {
+    auto [text, n] = read_all(fd);
+    EXPECT_EQ(n, 0) << "an idle connection was never dropped";
+    close(fd);
+  }
+  EXPECT_EQ(s.Status("/healthz"), 200);
 }
