@@ -4,6 +4,11 @@
 // those two descriptors (a socket, not two pipes, so a send to a browser
 // that died is an error, never a SIGPIPE). No TCP port: no other local
 // process can drive a logged-in browser.
+//
+// A reader and a writer thread. Messages and the close are delivered on
+// the reader (the close after the last message); a failed send shuts the
+// socket down and leaves the saying to the reader; Close() says it last,
+// after joining both.
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -79,8 +84,13 @@ class PipeTransport : public Transport {
         if (Stopping()) return;
         // A reset is a close with our last command unread: the same to us.
         bool closed = n == 0 || errno == ECONNRESET;
-        return CloseOnce(closed ? std::string("closed by the browser")
-                                : std::string("reading from the browser failed: ") + std::strerror(errno));
+        std::string why = closed ? std::string("closed by the browser")
+                                 : std::string("reading from the browser failed: ") + std::strerror(errno);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!send_failure_.empty()) why = send_failure_;
+        }
+        return CloseOnce(why);
       }
       pending.append(chunk.data(), static_cast<size_t>(n));
       size_t start = 0;
@@ -119,8 +129,13 @@ class PipeTransport : public Transport {
       lock.unlock();
       std::string failure = SendAll(message);
       if (!failure.empty()) {
-        if (Stopping()) return;
-        return CloseOnce(failure);
+        // The reader says it, after the last message it delivers: on_close
+        // runs on one thread only, after every on_message.
+        lock.lock();
+        if (send_failure_.empty()) send_failure_ = failure;
+        lock.unlock();
+        shutdown(fd_, SHUT_RDWR);
+        return;
       }
       lock.lock();
     }
@@ -162,6 +177,7 @@ class PipeTransport : public Transport {
   std::condition_variable wake_writer_;
   std::deque<std::string> outbox_;
   bool stopping_ = false;  // Close() began
+  std::string send_failure_;  // why the writer stopped, for the reader to say
   bool closed_ = false;    // on_close ran (or is running)
   MessageFn on_message_;
   CloseFn on_close_;
