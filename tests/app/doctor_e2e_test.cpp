@@ -73,7 +73,9 @@ TEST_F(DoctorCommand, AGoodSetUpExits0WithAnOkLineForEveryCheck) {
   // Who the browser runs as, and whether its sandbox is on (issue 18).
   EXPECT_TRUE(std::regex_search(o.out, std::regex(R"(ok +the browser runs as user \S+ \(uid \d+\), with(out)? Chromium's sandbox)")))
       << o.out;
-  if (geteuid() == 0) EXPECT_EQ(o.out.find("(uid 0)"), std::string::npos) << "a root worker's browser is not root";
+  if (geteuid() == 0) {
+    EXPECT_EQ(o.out.find("(uid 0)"), std::string::npos) << "a root worker's browser is not root";
+  }
   EXPECT_TRUE(std::regex_search(o.out, std::regex(R"(ok +output folder .* is writable, \d+ MB free)"))) << o.out;
   EXPECT_TRUE(std::regex_search(o.out, std::regex("ok +flow .* parses .*every env variable it uses is set"))) << o.out;
   EXPECT_TRUE(std::regex_search(o.out, std::regex("ok +.*memory limit.*--memory-limit 512 MB"))) << o.out;
