@@ -72,7 +72,7 @@ Result<std::unique_ptr<Browser>> Browser::LaunchOnce(const LaunchOptions& option
   // Built up step by step; on any failure it is destroyed half-built, which
   // closes what exists (the destructor checks each part).
   std::unique_ptr<Browser> browser(new Browser());
-  auto process = BrowserProcess::Launch(options);
+  auto process = BrowserProcess::Launch(options, *options.identity);  // set by Launch()
   if (!process.ok()) return process.error();
   browser->process_ = std::move(*process);
   BrowserProcess& proc = *browser->process_;

@@ -138,17 +138,10 @@ int RemoveStaleBrowserFolders(const std::string& temp_root) {
   return removed;
 }
 
-Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptions& options) {
+Result<std::unique_ptr<BrowserProcess>> BrowserProcess::Launch(const LaunchOptions& options,
+                                                               const BrowserIdentity& identity) {
   auto exe = FindChromium(options.executable);
   if (!exe.ok()) return exe.error();
-  BrowserIdentity identity;
-  if (options.identity) {
-    identity = *options.identity;
-  } else {
-    const Result<BrowserIdentity>& found = DefaultBrowserIdentity();
-    if (!found.ok()) return found.error();
-    identity = *found;
-  }
 
   std::string root = BrowserTempRoot(options.temp_root);
   // The worker's pid in the name lets the next run tell a folder that a

@@ -56,7 +56,10 @@ int RemoveStaleBrowserFolders(const std::string& temp_root = "");
 
 class BrowserProcess {
  public:
-  static Result<std::unique_ptr<BrowserProcess>> Launch(const LaunchOptions& options);
+  // identity: who it runs as and whether sandboxed (options.identity is
+  // resolved by Browser::Launch, the one caller, which may override it).
+  static Result<std::unique_ptr<BrowserProcess>> Launch(const LaunchOptions& options,
+                                                        const BrowserIdentity& identity);
   ~BrowserProcess();
   BrowserProcess(const BrowserProcess&) = delete;
   BrowserProcess& operator=(const BrowserProcess&) = delete;
