@@ -16,12 +16,12 @@
 #include "core/utf8.h"
 #include "flow/flow_parser.h"
 #include "flow/flow_runner.h"
-#include "jobs/browser_client_worker.h"
+#include "jobs/chromium_launcher.h"
 #include "jobs/output_folder.h"
 #include "jobs/runner.h"
 #include "jobs/slip_check.h"
+#include "jobs/slip_commit.h"
 #include "ops/memory_gauge.h"
-#include "status/observed_worker.h"
 
 namespace boletos::app {
 namespace {
@@ -43,12 +43,12 @@ store::RunOutcome OutcomeFor(jobs::RunEnd end) {
   return store::RunOutcome::kFailed;
 }
 
-// Kills the browser when the grace period after a stop request runs out, so
-// the client in flight is abandoned in time.
+// Kills the browsers when the grace period after a stop request runs out,
+// so the clients in flight are abandoned in time.
 class GraceWatchdog {
  public:
-  GraceWatchdog(ops::StopSignal& stop, std::chrono::milliseconds grace, jobs::ClientWorker& worker)
-      : thread_([this, &stop, grace, &worker] {
+  GraceWatchdog(ops::StopSignal& stop, std::chrono::milliseconds grace, jobs::Runner& runner)
+      : thread_([this, &stop, grace, &runner] {
           std::unique_lock<std::mutex> lock(mu_);
           while (!done_ && !stop.requested()) {
             lock.unlock();
@@ -60,7 +60,7 @@ class GraceWatchdog {
                        FormatDuration(grace));
           if (!cv_.wait_for(lock, grace, [this] { return done_; })) {
             spdlog::warn("the grace period ran out: abandoning the client in flight");
-            worker.Abandon();
+            runner.Abandon();
           }
         }) {}
   ~GraceWatchdog() {
@@ -159,16 +159,16 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
 
   flow::FlowRunner flow_runner(*flow, *period, env);
   jobs::SlipCheck check(flow->max_pdf_mb, *period);
-  jobs::WorkerSettings settings;
-  settings.launch.executable = *chromium;
-  settings.launch.identity = *identity;
-  settings.period = period->ToString();
-  settings.tabs = o.tabs;
-  jobs::BrowserClientWorker worker(settings, flow_runner, check, out, db, redactor);
+  jobs::SlipCommit commit(flow_runner, check, out, db, period->ToString(), o.tabs);
+  cdp::LaunchOptions launch;
+  launch.executable = *chromium;
+  launch.identity = *identity;
+  jobs::ChromiumLauncher launcher(launch, o.tabs, flow_runner, commit, out, redactor);
 
   ops::MemoryGauge gauge;
   jobs::RunnerOptions ro;
   ro.period = period->ToString();
+  ro.tabs = o.tabs;
   ro.batch = o.batch;
   ro.max_attempts = o.max_attempts;
   ro.recycle_every = o.recycle_every;
@@ -199,16 +199,18 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
         return m;
       },
       [&] { return std::string(stop.signal_number() == SIGINT ? "SIGINT" : "SIGTERM"); },
-      [&](const std::string& text) { return redactor.Redact(text); }};
-  status::ObservedWorker observed(worker, live);  // browser deaths and restarts for /healthz
-  jobs::Runner runner(ro, db, observed, renv);
+      [&](const std::string& text) { return redactor.Redact(text); },
+      // Browser deaths and restarts for /healthz.
+      [live](bool died, int new_restarts, pid_t browser_pid) {
+        if (live) live->AttemptEnded(died, new_restarts, browser_pid);
+      }};
+  jobs::Runner runner(ro, db, launcher, renv);
   status::RunAttachment attached(live, *run_id, period->ToString(), runner);  // after runner: detaches first
 
   jobs::RunEnd end;
   {
-    GraceWatchdog watchdog(stop, *grace, worker);
-    end = runner.Run(*run_id);
-    worker.Shutdown();  // the browser is closed before the run is recorded as over
+    GraceWatchdog watchdog(stop, *grace, runner);
+    end = runner.Run(*run_id);  // closes every browser before it returns
   }
   if (Status s = db.EndRun(*run_id, OutcomeFor(end), runner.summary()); !s.ok()) {
     spdlog::error("could not record the end of run {}: {}", *run_id, s.message());

@@ -14,10 +14,10 @@ AttemptFailure Unexpected(const std::string& what) {
 
 }  // namespace
 
-AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
-                                     int generation, const std::function<std::string(const std::string&)>& redact) {
+AttemptResult AttemptWithoutThrowing(BrowserSlot& slot, int tab, const store::WorkItem& item, int attempt,
+                                     const std::function<std::string(const std::string&)>& redact) {
   try {
-    return worker.AttemptInTab(item, attempt, tab, generation);
+    return slot.Attempt(tab, item, attempt);
   } catch (const std::exception& e) {
     return Unexpected(redact ? redact(e.what()) : std::string(e.what()));
   } catch (...) {

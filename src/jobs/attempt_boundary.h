@@ -7,15 +7,14 @@
 #include <functional>
 #include <string>
 
-#include "jobs/client_worker.h"
+#include "jobs/browser_slot.h"
 
 namespace boletos::jobs {
 
-// worker.AttemptInTab(...), with whatever it throws turned into a failure
+// slot.Attempt(...), with whatever it throws turned into a failure
 // (kProtocolError, "the attempt stopped on an unexpected error: ..."),
 // its text passed through redact when there is one.
-AttemptResult AttemptWithoutThrowing(ClientWorker& worker, const store::WorkItem& item, int attempt, int tab,
-                                     int generation,
+AttemptResult AttemptWithoutThrowing(BrowserSlot& slot, int tab, const store::WorkItem& item, int attempt,
                                      const std::function<std::string(const std::string&)>& redact = {});
 
 }  // namespace boletos::jobs

@@ -1,14 +1,20 @@
 #pragma once
-// Runner: the job loop of `boletos run`. It takes clients from the
-// ClientQueue, has the ClientWorker attempt each, records every outcome in
-// the Store the moment it happens, retries failures with backoff, recycles
-// the browser every N downloads and on memory pressure, logs memory every N
-// clients, stops after K consecutive failures (the portal looks down), and
-// on a stop request starts no new client. With a worker of several tabs it
-// keeps every tab busy: attempts run on one thread per busy tab, while every
-// decision and every store write stays on the Runner's own thread. A tab
-// that comes free once the browser has all its clients moves on to the
-// browser started ahead, while the old one finishes its last clients.
+// Runner: the job loop of `boletos run`, one scheduler for any number of
+// tabs. It takes clients from the ClientQueue and leases each a tab of the
+// current browser (BrowserPool), records every outcome in the Store the
+// moment it happens, retries failures with backoff, replaces the browser
+// every N downloads, on memory pressure and when it looks hung, logs memory
+// every N clients, stops after K consecutive failures (the portal looks
+// down), and on a stop request starts no new client.
+//
+// Invariants: every decision and every store write happens on the Runner's
+// thread; attempts run on one thread per busy lane (inline with one lane),
+// one lane per tab, and hand their outcome back through finished_. A
+// browser takes at most --recycle-every clients (its successes plus its
+// leases out). With several tabs, once it has them all, a free lane moves
+// on to the browser started ahead while the old one finishes its last
+// clients; with one, the next browser starts only after the old one closed
+// (never two browsers) and the renderer collects garbage after each client.
 
 #include <chrono>
 #include <condition_variable>
@@ -24,7 +30,7 @@
 #include <vector>
 
 #include "jobs/backoff.h"
-#include "jobs/client_worker.h"
+#include "jobs/browser_pool.h"
 #include "jobs/failure_streak.h"
 #include "store/store.h"
 
@@ -32,6 +38,7 @@ namespace boletos::jobs {
 
 struct RunnerOptions {
   std::string period;
+  int tabs = 1;  // clients in parallel, one per tab of the browser
   int batch = 0;  // 0 = all pending
   int max_attempts = 6;
   int recycle_every = 10;
@@ -72,6 +79,10 @@ struct RunnerEnvironment {
   // Hides the run's secrets in a text that did not come through the worker
   // (what an attempt threw); none: the text as it is.
   std::function<std::string(const std::string&)> redact;
+  // After each recorded attempt, for /healthz: whether its browser died,
+  // how many browsers started since the last call (after the run's first),
+  // and the current browser's process group (-1: none). Optional.
+  std::function<void(bool browser_died, int new_restarts, pid_t browser_pid)> attempt_recorded;
 };
 
 enum class RunEnd { kFinished, kSomeFailed, kPortalDown, kInterrupted, kStoreFailed };
@@ -87,6 +98,9 @@ struct RunTotals {
   int with_warnings = 0;
   int recycles = 0;
   int hung_browsers_replaced = 0;  // of recycles: after K timeouts in a row
+  int browsers_started = 0;
+  int browsers_prepared_ahead = 0;  // of those, started ahead and taken over ready
+  int returned_unstarted = 0;       // attempts put back: their browser was dead before they began
   int64_t bytes = 0;
   int64_t peak_browser_pss_kb = 0;
   int64_t peak_worker_rss_kb = 0;
@@ -106,54 +120,54 @@ struct LiveProgress {
 
 class Runner {
  public:
-  Runner(RunnerOptions options, store::Store& store, ClientWorker& worker, RunnerEnvironment env);
+  // Every browser comes from launcher (BrowserPool).
+  Runner(RunnerOptions options, store::Store& store, SlotLauncher& launcher, RunnerEnvironment env);
+  ~Runner();
 
-  // Runs until the queue is empty, the portal looks down, or a stop.
-  // Returns how it ended; the run row is closed with the summary, which is
-  // also the last log line.
+  // Runs until the queue is empty, the portal looks down, or a stop, and
+  // closes every browser before it returns. Returns how it ended; the
+  // summary is also the last log line.
   RunEnd Run(int64_t run_id);
+  // Any thread: kills every browser now (the stop's grace period ran out),
+  // so the attempts in flight end at once; none starts after.
+  void Abandon() { pool_.Abandon(); }
   const RunTotals& totals() const { return totals_; }
   const std::string& summary() const { return summary_; }
   LiveProgress Progress() const;
-  ~Runner();
 
  private:
-  // One finished attempt, handed from a tab's thread to the Runner's.
+  // One attempt, handed from a lane's thread to the Runner's once finished.
   struct Finished {
     store::WorkItem item;
     int position = 0;
     int attempt = 0;
-    int tab = 0;
-    int generation = 0;  // the browser it was handed out for (see ClientWorker::AttemptInTab)
+    int lane = 0;
     long ms = 0;
+    BrowserPool::Lease lease;  // none when no browser could start for it
     std::optional<AttemptResult> result;
   };
   void Dispatch(store::WorkItem item, int position);
+  void Finish(Finished job);
   // Waits until an attempt finishes or `until` passes.
   void WaitForFinished(std::chrono::steady_clock::time_point until);
   void Record(Finished& done, class ClientQueue& queue);
+  void RecordFailure(const Finished& done, bool in_current, class ClientQueue& queue);
   // For each client recorded since the last call: memory reading, memory
   // log, recycle decision (AfterClient).
   void CheckMemoryAfterClients();
   void AfterClient();
-  bool BrowserBudgetTaken() const;
-  // With several tabs, once the browser takes no more clients: whether to
-  // start the next one ahead now (more work waits, and memory has room).
+  // How many more clients the current browser takes (--recycle-every): its
+  // successes and its leases out count; a browser not started yet has all.
+  int RoomInBrowser() const;
+  int lanes() const { return static_cast<int>(lane_client_.size()); }
+  // Several tabs, once the browser takes no more clients: whether to start
+  // the next one ahead now (more work waits, and memory has room).
   bool ShouldPrepareNextBrowser(const class ClientQueue& queue) const;
-  // With several tabs, once the browser takes no more clients and a tab is
+  // Several tabs, once the browser takes no more clients and a lane is
   // free: move on to the browser started ahead rather than wait for the
-  // current one's last clients (ClientWorker::MoveToNextBrowser).
-  enum class Move { kNotDue, kMoved, kRefused };  // kRefused: due, but the worker could not take it then
-  Move MoveOnIfDue(const class ClientQueue& queue);
-  bool MoveDue(const class ClientQueue& queue) const;
-  // Attempts in flight in the current browser, not in a retired one.
-  int InFlightHere() const { return in_flight_ - retired_in_flight_; }
-  // How many more clients the current browser takes (--recycle-every), from
-  // the Runner's own counts: an attempt finished but not yet recorded still
-  // counts in flight, not twice as the worker's download too.
-  int RoomInBrowser() const { return options_.recycle_every - successes_in_browser_ - InFlightHere(); }
+  // current one's last clients. Returns whether it moved.
+  bool MoveOnIfDue(const class ClientQueue& queue);
   std::string EveryNDownloads() const;  // the reason a browser takes no more
-  std::vector<pid_t> BrowserGroups() const;
   int64_t MemoryLimitKb(const MemoryReading& m) const;
   int64_t SoftLimitKb(const MemoryReading& m) const;
   bool OverSoftLimit(const MemoryReading& m) const;
@@ -163,26 +177,23 @@ class Runner {
 
   RunnerOptions options_;
   store::Store& store_;
-  ClientWorker& worker_;
   RunnerEnvironment env_;
+  BrowserPool pool_;
   int64_t run_id_ = 0;
   RunTotals totals_;
   FailureStreak streak_;
   int clients_finished_ = 0;
   int clients_unchecked_ = 0;  // recorded, AfterClient not run yet
-  int successes_in_browser_ = 0;  // recorded since the browser started (see ShouldPrepareNextBrowser)
+  int restarts_reported_ = 0;  // to env_.attempt_recorded
   bool store_failed_ = false;
   std::string store_error_;
   std::string summary_;
   std::unordered_map<std::string, int> positions_;  // clients in backoff -> their n
   std::mt19937_64 random_{std::random_device{}()};
-  // Tabs: which are busy, their threads, and what they finished.
-  std::vector<bool> tab_busy_;
-  std::vector<std::thread> tab_threads_;
-  std::vector<std::string> tab_client_;
-  int in_flight_ = 0;
-  int generation_ = 0;         // of the current browser: one more at each move
-  int retired_in_flight_ = 0;  // of in_flight_, those in the browser moved on from
+  // Lanes, one per tab: the client each works on ("" when free) and its thread.
+  std::vector<std::string> lane_client_;
+  std::vector<std::thread> lane_threads_;
+  int in_flight_ = 0;  // busy lanes
   std::mutex finished_mu_;
   std::condition_variable finished_cv_;
   std::deque<Finished> finished_;
@@ -195,11 +206,8 @@ class Runner {
   pid_t sized_browser_ = -1;  // the browser that figure was last read from
   std::string recycle_reason_;  // set: recycle as soon as no attempt is in flight
   bool recycle_as_hung_ = false;  // that recycle replaces a hung browser (counted when it happens)
-  bool browser_died_ = false;   // set: start nothing until every tab has come back
   mutable std::mutex live_mu_;
   LiveProgress live_;
 };
-
-const char* RunEndName(RunEnd end);
 
 }  // namespace boletos::jobs
