@@ -163,7 +163,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   cdp::LaunchOptions launch;
   launch.executable = *chromium;
   launch.identity = *identity;
-  jobs::ChromiumLauncher launcher(launch, o.tabs, flow_runner, commit, out, redactor);
+  jobs::ChromiumLauncher launcher(launch, o.tabs, jobs::SlotServices{flow_runner, commit, out, redactor});
 
   ops::MemoryGauge gauge;
   jobs::RunnerOptions ro;

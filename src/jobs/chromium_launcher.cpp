@@ -15,11 +15,11 @@ Error Interrupted() {
 
 }  // namespace
 
-ChromiumLauncher::ChromiumLauncher(cdp::LaunchOptions launch, int tabs, const flow::FlowRunner& flow,
-                                   SlipCommit& commit, OutputFolder& out, const Redactor& redactor)
-    : launch_(std::move(launch)),
-      tabs_(std::max(1, tabs)),
-      services_{flow, commit, out, redactor, disposer_, /*collect_garbage_each_client=*/tabs_ == 1} {}
+ChromiumLauncher::ChromiumLauncher(cdp::LaunchOptions launch, int tabs, SlotServices services, Login login)
+    : launch_(std::move(launch)), tabs_(std::max(1, tabs)), services_(services), login_(std::move(login)) {
+  services_.collect_garbage_each_client = tabs_ == 1;
+  if (!login_) login_ = [flow = &services_.flow](cdp::Page& page) { return flow->Login(page); };
+}
 
 void ChromiumLauncher::StartAhead() {
   if (ahead_.joinable() || killed_.load()) return;
@@ -57,7 +57,7 @@ void ChromiumLauncher::PrepareAhead() {
     if (!page.ok()) return fail(page.error());
     ready.pages.push_back(std::move(*page));
   }
-  if (Status logged_in = services_.flow.Login(*ready.pages[0]); !logged_in.ok()) {
+  if (Status logged_in = login_(*ready.pages[0]); !logged_in.ok()) {
     return fail(MakeError(logged_in.kind(), "login failed: " + logged_in.message()));
   }
   if (killed_.load()) return fail(Interrupted());
@@ -70,7 +70,7 @@ StartedSlot ChromiumLauncher::Wrap(std::unique_ptr<cdp::Browser> browser,
   StartedSlot started;
   started.description = browser->version() + " (pid " + std::to_string(browser->pid()) + ", " + how + ")";
   started.prepared_ahead = ahead;
-  started.slot = std::make_unique<ChromiumSlot>(std::move(browser), std::move(pages), tabs_, services_);
+  started.slot = std::make_unique<ChromiumSlot>(std::move(browser), std::move(pages), tabs_, services_, disposer_);
   return started;
 }
 

@@ -12,6 +12,7 @@
 // them (the BrowserPool closes every slot before Shutdown()).
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -25,9 +26,10 @@ namespace boletos::jobs {
 
 class ChromiumLauncher : public SlotLauncher {
  public:
-  // services.disposer is ignored: the slots use this launcher's own.
-  ChromiumLauncher(cdp::LaunchOptions launch, int tabs, const flow::FlowRunner& flow, SlipCommit& commit,
-                   OutputFolder& out, const Redactor& redactor);
+  using Login = std::function<Status(cdp::Page&)>;
+  // services.collect_garbage_each_client is set here (one tab). login: how
+  // a slot started ahead logs in its first tab; none: the flow's login.
+  ChromiumLauncher(cdp::LaunchOptions launch, int tabs, SlotServices services, Login login = {});
   ~ChromiumLauncher() override { Shutdown(); }
 
   void StartAhead() override;
@@ -52,6 +54,7 @@ class ChromiumLauncher : public SlotLauncher {
   int tabs_;
   cdp::BrowserDisposer disposer_;
   SlotServices services_;
+  Login login_;
   std::thread ahead_;
   std::optional<Result<Prepared>> outcome_;  // written by ahead_, read after the join
   std::atomic<pid_t> ahead_pid_{-1};

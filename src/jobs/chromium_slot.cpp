@@ -21,8 +21,12 @@ bool BrowserGone(ErrorKind kind) { return kind == ErrorKind::kConnectionClosed |
 }  // namespace
 
 ChromiumSlot::ChromiumSlot(std::unique_ptr<cdp::Browser> browser, std::vector<std::unique_ptr<cdp::Page>> pages,
-                           int tabs, const SlotServices& services)
-    : browser_(std::move(browser)), pid_(browser_->pid()), tabs_(std::max(1, tabs)), services_(services) {
+                           int tabs, const SlotServices& services, cdp::BrowserDisposer& disposer)
+    : browser_(std::move(browser)),
+      pid_(browser_->pid()),
+      tabs_(std::max(1, tabs)),
+      services_(services),
+      disposer_(disposer) {
   for (size_t tab = 0; tab < tabs_.size() && tab < pages.size(); ++tab) tabs_[tab].page = std::move(pages[tab]);
   if (!pages.empty()) {
     // Logged in ahead: its login check is on the page.
@@ -37,7 +41,7 @@ ChromiumSlot::~ChromiumSlot() {
   // destroyed after it skip their own Target.closeTarget round trip.
   browser_->BeginClose();
   tabs_.clear();
-  services_.disposer.Dispose(std::move(browser_));
+  disposer_.Dispose(std::move(browser_));
 }
 
 void ChromiumSlot::Kill() { kill(-pid_, SIGKILL); }

@@ -33,7 +33,6 @@ struct SlotServices {
   SlipCommit& commit;
   OutputFolder& out;
   const Redactor& redactor;
-  cdp::BrowserDisposer& disposer;
   // One tab: the renderer idles while the slip is checked, so a garbage
   // collection runs then (with several its main thread is busy).
   bool collect_garbage_each_client = false;
@@ -43,8 +42,9 @@ class ChromiumSlot : public BrowserSlot {
  public:
   // pages: one per tab, opened ahead (the first logged in), or none: each
   // tab opens its own at its first attempt and the first to log in does.
+  // disposer: reaps the browser once the slot is destroyed.
   ChromiumSlot(std::unique_ptr<cdp::Browser> browser, std::vector<std::unique_ptr<cdp::Page>> pages, int tabs,
-               const SlotServices& services);
+               const SlotServices& services, cdp::BrowserDisposer& disposer);
   ~ChromiumSlot() override;
   ChromiumSlot(const ChromiumSlot&) = delete;
   ChromiumSlot& operator=(const ChromiumSlot&) = delete;
@@ -67,6 +67,7 @@ class ChromiumSlot : public BrowserSlot {
   const pid_t pid_;
   std::vector<TabPage> tabs_;
   SlotServices services_;
+  cdp::BrowserDisposer& disposer_;
   std::mutex login_mu_;  // one login at a time; the others share its cookie
   int logins_ = 0;       // under login_mu_
   std::atomic<bool> died_{false};  // an attempt saw the browser die

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../jobs/fake_slots.h"
 #include "demo_slip_support.h"
 #include "jobs/export_writer.h"
 #include "jobs/runner.h"
@@ -26,28 +27,23 @@ using testing::DemoSlipLines;
 
 const std::string kPeriod = "2026-12";
 
-// Reads a prepared PDF per client with the real SlipCheck, the way
-// BrowserClientWorker does after a download.
-class SlipReadingWorker : public jobs::ClientWorker {
+// Reads a prepared PDF per client with the real SlipCheck, the way a slot
+// does after a download, behind fake browsers.
+class SlipReadingBrowsers {
  public:
-  SlipReadingWorker(const TempDir& dir, std::map<std::string, std::string> pdfs) : dir_(dir), pdfs_(std::move(pdfs)) {}
-  jobs::AttemptResult Attempt(const store::WorkItem& item, int) override {
-    std::string path = dir_.Write(item.client.id + ".pdf", pdfs_.at(item.client.id));
+  SlipReadingBrowsers(const TempDir& dir, std::map<std::string, std::string> pdfs) : dir_(dir), pdfs_(std::move(pdfs)) {}
+  jobs::AttemptResult Answer(const jobs::testing::FakeAttempt& a) {
+    std::string path = dir_.Write(a.id + ".pdf", pdfs_.at(a.id));
     auto verdict = check_.Check(path, {}, false);
     if (!verdict.ok()) return jobs::AttemptFailure{verdict.error(), false, false};
     jobs::AttemptSuccess s;
-    s.download.file = kPeriod + "/" + item.client.id + ".pdf";
-    s.download.bytes = static_cast<int64_t>(pdfs_.at(item.client.id).size());
+    s.download.file = kPeriod + "/" + a.id + ".pdf";
+    s.download.bytes = static_cast<int64_t>(pdfs_.at(a.id).size());
     s.download.sha256 = std::string(64, 'b');
     s.download.facts = verdict->facts;
     return s;
   }
-  void Recycle(const std::string&) override {}
-  int downloads_since_start() const override { return 0; }
-  int browser_restarts() const override { return 0; }
-  pid_t browser_pid() const override { return -1; }
-  void Abandon() override {}
-  void Shutdown() override {}
+  jobs::testing::FakeLauncher launcher{[this](const jobs::testing::FakeAttempt& a) { return Answer(a); }};
 
  private:
   const TempDir& dir_;
@@ -83,12 +79,12 @@ TEST(RunTotals, CountSlipsVerifiedAndSlipsWithWarnings) {
   auto db = OpenStore(dir);
   Import(*db, {"a", "b", "c"});
   ThreeSlips slips;
-  SlipReadingWorker worker(dir, slips.pdfs);
+  SlipReadingBrowsers browsers(dir, slips.pdfs);
   jobs::RunnerOptions o;
   o.period = kPeriod;
   auto run = db->BeginRun(kPeriod, getpid(), "test");
   ASSERT_TRUE(run.ok());
-  jobs::Runner runner(o, *db, worker, QuietEnv());
+  jobs::Runner runner(o, *db, browsers.launcher, QuietEnv());
   EXPECT_EQ(runner.Run(*run), jobs::RunEnd::kFinished);
   EXPECT_EQ(runner.totals().done, 3);
   EXPECT_EQ(runner.totals().verified, 2);       // a and b carry valid lines; c has none
@@ -101,12 +97,12 @@ TEST(Export, PrintsTheFactsReadFromTheSlip) {
   auto db = OpenStore(dir);
   Import(*db, {"a", "b"});
   ThreeSlips slips;
-  SlipReadingWorker worker(dir, slips.pdfs);
+  SlipReadingBrowsers browsers(dir, slips.pdfs);
   jobs::RunnerOptions o;
   o.period = kPeriod;
   auto run = db->BeginRun(kPeriod, getpid(), "test");
   ASSERT_TRUE(run.ok());
-  jobs::Runner runner(o, *db, worker, QuietEnv());
+  jobs::Runner runner(o, *db, browsers.launcher, QuietEnv());
   runner.Run(*run);
 
   std::string json_path = dir.File("export.json");

@@ -1,205 +1,222 @@
-// The move to the next browser under interleavings the test builds itself:
-// a GatedWorker whose attempts count their download and return only when
-// the test says so, so the Runner sees exactly the order of events a real
-// portal produced by chance (two tabs back at once, a download counted by
-// the worker before the Runner has recorded it).
+// The move onto the browser started ahead, and what can happen around it,
+// each in one order of events built with Gates (attempts that finish when
+// the test says), against fake browsers: a lane moves on while the old
+// browser's last clients still run; that browser closes when its last one
+// is recorded; it dies meanwhile; a stop comes mid-move; its memory is not
+// blamed on the new one. Also the edges of starting: a launch that fails,
+// a browser found dead before an attempt began.
+
+#include "jobs/runner.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <map>
-#include <mutex>
-#include <set>
 #include <thread>
 
 #include "../store/store_test_support.h"
-#include "jobs/runner.h"
+#include "fake_slots.h"
+#include "log_capture.h"
 #include "runner_envs.h"
 
 using namespace boletos;
 using namespace boletos::jobs;
+using boletos::jobs::testing::FakeAttempt;
+using boletos::jobs::testing::FakeDownload;
+using boletos::jobs::testing::FakeLauncher;
+using boletos::jobs::testing::Gates;
+using boletos::jobs::testing::LogCapture;
+using boletos::jobs::testing::QuietEnv;
+using boletos::jobs::testing::RoomyEnv;
 using boletos::store::testing::Import;
 using boletos::store::testing::OpenStore;
 using boletos::store::testing::TempDir;
-using boletos::jobs::testing::RoomyEnv;
 
 namespace {
 
-// A bound on every wait, so a Runner that never does what the test waits
-// for fails the test instead of hanging it. Nothing here sleeps.
-constexpr auto kBound = std::chrono::seconds(10);
+// 3 lanes, a new browser every 4 clients, 8 clients, every attempt gated.
+// c100..c102 start together; c100 and c101 are let go, so c103 takes the
+// first browser's last room while c102 still runs in it and one lane is
+// free: that lane moves on, and c104 arrives in browser 2 while c102 and
+// c103 are still held in browser 1.
+struct MoveRun {
+  TempDir dir;
+  std::unique_ptr<store::Store> db = OpenStore(dir);
+  Gates gates;
+  std::atomic<int> dead_slot{0};  // its held attempts return as in a dead browser
+  FakeLauncher launcher{[this](const FakeAttempt& a) {
+    gates.Pass(a.id);
+    if (a.slot == dead_slot || launcher.killed(a.slot)) {
+      return AttemptResult(AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "the browser closed"), false, true});
+    }
+    return AttemptResult(FakeDownload(a.id));
+  }};
+  RoomyEnv memory;
+  RunnerOptions options;
+  std::atomic<bool> stop{false};
+  LogCapture log;
+  std::unique_ptr<Runner> runner;
+  std::thread loop;
+  RunEnd end = RunEnd::kSomeFailed;
 
-class GatedWorker : public ClientWorker {
- public:
-  explicit GatedWorker(int tabs) : tabs_(tabs) {}
-
-  // The client's attempt counts its download (as BrowserClientWorker does
-  // once the file is committed) but does not return yet.
-  void LetCount(const std::string& id) { Open(id, Gate::kCount); }
-  // The client's attempt returns (counting its download first if not yet).
-  void LetReturn(const std::string& id) { Open(id, Gate::kReturn); }
-  void LetAllReturn() {
-    std::lock_guard<std::mutex> lock(mu_);
-    all_return_ = true;
-    cv_.notify_all();
+  MoveRun() {
+    Import(*db, {"c100", "c101", "c102", "c103", "c104", "c105", "c106", "c107"});
+    options.period = "2026-12";
+    options.tabs = 3;
+    options.recycle_every = 4;
   }
-  // Waits until every id given has an attempt in flight.
-  bool WaitInFlight(const std::set<std::string>& ids) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kBound, [&] {
-      for (const auto& id : ids) {
-        if (!in_flight_.count(id)) return false;
-      }
-      return true;
-    });
+  void Start() {
+    RunnerEnvironment env = memory.Env();
+    env.stop_requested = [this] { return stop.load(); };
+    runner = std::make_unique<Runner>(options, *db, launcher, env);
+    auto run = db->BeginRun("2026-12", 1, "test");
+    ASSERT_TRUE(run.ok());
+    loop = std::thread([this, id = *run] { end = runner->Run(id); });
   }
-  // Waits until the client's attempt has counted its download.
-  bool WaitCounted(const std::string& id) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kBound, [&] { return counted_.count(id) > 0; });
+  // Up to c104 arriving in the browser moved to; false if it did not.
+  bool MoveWithTwoClientsLeftBehind() {
+    if (!gates.WaitArrived({"c100", "c101", "c102"})) return false;
+    gates.Open("c100");
+    gates.Open("c101");
+    return gates.WaitArrived({"c103", "c104"});
   }
-  // Waits until the first move; false if none came within the bound.
-  bool WaitForMove() {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kBound, [&] { return moves_ > 0; });
+  void Finish() {
+    gates.OpenAll();  // whatever happened, let the run end
+    if (loop.joinable()) loop.join();
   }
-  // The browser (generation) each client's attempt was handed out for.
-  std::map<std::string, int> GenerationOf() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return generation_of_;
+  ~MoveRun() { Finish(); }
+  int Attempts(const std::string& id) {
+    int attempts = -1;
+    EXPECT_TRUE(db->ForEachExportRow("2026-12", [&](const store::ExportRow& row) {
+                  if (row.id == id) attempts = row.attempts;
+                }).ok());
+    return attempts;
   }
-  std::map<int, int> DownloadsByGeneration() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return downloads_by_generation_;
-  }
-
-  int tabs() const override { return tabs_; }
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    return AttemptInTab(item, attempt, 0, 0);
-  }
-  AttemptResult AttemptInTab(const store::WorkItem& item, int, int, int generation) override {
-    const std::string& id = item.client.id;
-    std::unique_lock<std::mutex> lock(mu_);
-    in_flight_.insert(id);
-    generation_of_[id] = generation;
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return all_return_ || gates_[id] >= Gate::kCount; });
-    ++downloads_by_generation_[generation];
-    if (generation == generation_) ++downloads_;
-    counted_.insert(id);
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return all_return_ || gates_[id] >= Gate::kReturn; });
-    in_flight_.erase(id);
-    AttemptSuccess s;
-    s.download.file = "2026-12/" + id + ".pdf";
-    s.download.bytes = 10;
-    s.download.sha256 = std::string(64, 'c');
-    return s;
-  }
-  void PrepareNextBrowser() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ahead_ = true;
-  }
-  pid_t next_browser_pid() const override { return ahead_ ? 4343 : -1; }
-  bool MoveToNextBrowser(const std::string&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!ahead_ || retired_) return false;
-    ++moves_;
-    ahead_ = false;
-    retired_ = true;
-    ++generation_;
-    downloads_ = 0;
-    cv_.notify_all();
-    return true;
-  }
-  void CloseRetiredBrowser() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    retired_ = false;
-  }
-  pid_t retired_browser_pid() const override { return retired_ ? 4141 : -1; }
-  void Recycle(const std::string&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ahead_ = false;
-    downloads_ = 0;
-  }
-  int downloads_since_start() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return downloads_;
-  }
-  int browser_restarts() const override { return 0; }
-  pid_t browser_pid() const override { return 4242; }
-  void Abandon() override {}
-  void Shutdown() override {}
-
- private:
-  enum class Gate { kClosed, kCount, kReturn };
-  void Open(const std::string& id, Gate gate) {
-    std::lock_guard<std::mutex> lock(mu_);
-    gates_[id] = gate;
-    cv_.notify_all();
-  }
-
-  int tabs_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::string, Gate> gates_;
-  std::set<std::string> in_flight_;
-  std::set<std::string> counted_;
-  bool all_return_ = false;
-  bool ahead_ = false;
-  bool retired_ = false;
-  int generation_ = 0;
-  int downloads_ = 0;
-  int moves_ = 0;
-  std::map<std::string, int> generation_of_;
-  std::map<int, int> downloads_by_generation_;
 };
 
-// Recycle every 4, 3 tabs, 8 clients: c100..c102 start together. c101's
-// download is counted by the worker before c100 returns, so when the
-// Runner records c100 the browser's budget looks taken and nothing is
-// dispatched; then c101 returns, the Runner dispatches c103, which takes the
-// browser's last room, and one tab is still free. It must move on at once,
-// with c102 and c103 still in the old browser - not once one of them ends.
-TEST(MoveInterleavings, ATabStillFreeWhenTheDispatchTookTheLastRoomMovesOnWithoutWaitingForAnAttemptToEnd) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, {"c100", "c101", "c102", "c103", "c104", "c105", "c106", "c107"});
-  GatedWorker worker(3);
-  RunnerOptions o;
-  o.period = "2026-12";
-  o.recycle_every = 4;
-  RoomyEnv memory;
-  Runner runner(o, *db, worker, memory.Env());
-  auto run = db->BeginRun("2026-12", 1, "test");
-  ASSERT_TRUE(run.ok());
-
-  RunEnd end = RunEnd::kSomeFailed;
-  std::thread loop([&] { end = runner.Run(*run); });
-  bool moved = false;
-  if (worker.WaitInFlight({"c100", "c101", "c102"})) {
-    worker.LetCount("c101");
-    if (worker.WaitCounted("c101")) {
-      worker.LetReturn("c100");
-      worker.LetReturn("c101");
-      // c102 and c103 cannot end before LetAllReturn: a move now is one
-      // made while both are still in the old browser.
-      moved = worker.WaitForMove();
-    }
-  }
-  worker.LetAllReturn();  // whatever happened, let the run end
-  loop.join();
-
-  ASSERT_TRUE(moved) << "the free tab waited for c102 or c103 to end before moving on";
-  std::map<std::string, int> generation_of = worker.GenerationOf();
-  EXPECT_EQ(generation_of["c102"], 0);
-  EXPECT_EQ(generation_of["c103"], 0);
-  EXPECT_EQ(generation_of["c104"], 1) << "the next client went to the browser started ahead";
-  EXPECT_EQ(end, RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 8);
-  // The old browser took its 4 and no more.
-  EXPECT_EQ(worker.DownloadsByGeneration()[0], 4);
+std::vector<std::string> Sorted(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 }  // namespace
+
+TEST(MoveInterleavings, AFreeLaneMovesOnWhileTheOldBrowsersLastClientsRunAndTheOldOneClosesAfterTheLast) {
+  MoveRun r;
+  ASSERT_NO_FATAL_FAILURE(r.Start());
+  ASSERT_TRUE(r.MoveWithTwoClientsLeftBehind()) << "the free lane waited for c102 or c103 to end";
+  auto rec = r.launcher.record();
+  EXPECT_EQ(Sorted(rec.attempts_by_slot[1]), (std::vector<std::string>{"c100", "c101", "c102", "c103"}));
+  EXPECT_EQ(rec.attempts_by_slot[2], (std::vector<std::string>{"c104"})) << "the next client went to the browser started ahead";
+  EXPECT_EQ(rec.slots_prepared_ahead, 1);
+  EXPECT_TRUE(rec.closed.empty()) << "browser 1 closed with c102 and c103 still in it";
+
+  r.gates.Open("c102");
+  ASSERT_TRUE(r.gates.WaitArrivedCount(3).size() >= 3);  // c103, c104 and the client c102's lane took
+  EXPECT_TRUE(r.launcher.record().closed.empty()) << "browser 1 closed with c103 still in it";
+  r.Finish();
+  EXPECT_EQ(r.end, RunEnd::kFinished);
+  EXPECT_EQ(r.db->Report("2026-12")->counts.done, 8);
+  rec = r.launcher.record();
+  EXPECT_EQ(rec.successes_by_slot, (std::map<int, int>{{1, 4}, {2, 4}}));
+  EXPECT_EQ(rec.closed, (std::vector<int>{1, 2}));
+  EXPECT_EQ(rec.attempts_in_closed + rec.two_in_one_tab + rec.closed_with_attempt_in_flight, 0);
+  EXPECT_EQ(r.runner->totals().recycles, 1);
+  // Readings covered the browser moved on from beside the current one.
+  EXPECT_EQ(r.memory.groups_read.count({FakeLauncher::PidOf(2), FakeLauncher::PidOf(1)}), 1u);
+}
+
+TEST(MoveInterleavings, ADeathInTheBrowserMovedOnFromCostsItsClientsAnAttemptAndNothingElse) {
+  MoveRun r;
+  ASSERT_NO_FATAL_FAILURE(r.Start());
+  ASSERT_TRUE(r.MoveWithTwoClientsLeftBehind());
+  r.dead_slot = 1;  // browser 1 dies under c102 and c103
+  r.Finish();
+  EXPECT_EQ(r.end, RunEnd::kFinished);
+  EXPECT_EQ(r.db->Report("2026-12")->counts.done, 8);
+  EXPECT_EQ(r.runner->totals().failed_attempts, 2);
+  EXPECT_EQ(r.Attempts("c102"), 2);
+  EXPECT_EQ(r.Attempts("c103"), 2);
+  EXPECT_EQ(r.Attempts("c104"), 1);
+  auto rec = r.launcher.record();
+  // The current browser was not replaced for the old one's death: it took
+  // its 4 (the retries of c102 and c103 made a third browser).
+  EXPECT_EQ(rec.successes_by_slot, (std::map<int, int>{{1, 2}, {2, 4}, {3, 2}}));
+  EXPECT_EQ(r.runner->totals().recycles, 2);
+  EXPECT_EQ(rec.attempts_in_closed + rec.two_in_one_tab + rec.closed_with_attempt_in_flight, 0);
+}
+
+TEST(MoveInterleavings, AStopMidMoveAbandonsTheClientsInBothBrowsersUnchargedAndClosesEveryBrowser) {
+  MoveRun r;
+  ASSERT_NO_FATAL_FAILURE(r.Start());
+  ASSERT_TRUE(r.MoveWithTwoClientsLeftBehind());
+  r.stop = true;
+  r.runner->Abandon();  // the grace period ran out
+  r.Finish();
+  EXPECT_EQ(r.end, RunEnd::kInterrupted);
+  EXPECT_EQ(r.runner->totals().failed_attempts, 0);
+  for (const char* id : {"c102", "c103", "c104"}) EXPECT_EQ(r.Attempts(id), 0) << id;
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.slots_started, 2) << "no browser started after the stop";
+  EXPECT_EQ(rec.closed.size(), 2u);
+  EXPECT_EQ(rec.attempts_in_closed + rec.two_in_one_tab + rec.closed_with_attempt_in_flight, 0);
+}
+
+TEST(MoveInterleavings, WhileTheOldBrowserFinishesItsMemoryDoesNotRecycleTheNewOne) {
+  MoveRun r;
+  r.options.memory_limit_mb = 512;        // soft limit 358.4 MB
+  r.memory.with_retired_kb = 400 * 1024;  // both browsers together pass it
+  ASSERT_NO_FATAL_FAILURE(r.Start());
+  ASSERT_TRUE(r.MoveWithTwoClientsLeftBehind());
+  r.gates.Open("c104");  // recorded while browser 1 still has two clients: a reading over the limit
+  ASSERT_FALSE(r.gates.WaitArrivedCount(3).empty());
+  r.Finish();
+  EXPECT_EQ(r.end, RunEnd::kFinished);
+  for (const auto& reason : r.log.RecycleReasons()) EXPECT_EQ(reason.find("memory"), std::string::npos) << reason;
+  EXPECT_EQ(r.launcher.record().successes_by_slot, (std::map<int, int>{{1, 4}, {2, 4}}));
+}
+
+TEST(Starts, ALaunchThatFailsIsAFailedAttemptWithItsReasonAndTheNextClientStartsOneAgain) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, {"c1", "c2"});
+  FakeLauncher launcher([](const FakeAttempt& a) { return AttemptResult(FakeDownload(a.id)); });
+  launcher.FailStarts(1);
+  RunnerOptions o;
+  o.period = "2026-12";
+  o.backoff.base = std::chrono::milliseconds(1);
+  auto run = db->BeginRun("2026-12", 1, "test");
+  LogCapture log;
+  Runner runner(o, *db, launcher, QuietEnv());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 2);
+  EXPECT_EQ(runner.totals().failed_attempts, 1);
+  auto failed = log.After("c1 failed attempt 1/6");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].find("scripted launch failure"), std::string::npos) << "the failed attempt says why: " << failed[0];
+}
+
+TEST(Starts, AClientSentToABrowserFoundDeadBeforeItBeganGoesAgainUncharged) {
+  TempDir dir;
+  auto db = OpenStore(dir);
+  Import(*db, {"c1", "c2", "c3"});
+  FakeLauncher launcher([](const FakeAttempt& a) {
+    if (a.slot == 1 && a.id == "c2") {
+      AttemptFailure f{MakeError(ErrorKind::kTargetCrashed, "the browser died before this client began"), false, true};
+      f.never_started = true;
+      return AttemptResult(f);
+    }
+    return AttemptResult(FakeDownload(a.id));
+  });
+  RunnerOptions o;
+  o.period = "2026-12";
+  auto run = db->BeginRun("2026-12", 1, "test");
+  Runner runner(o, *db, launcher, QuietEnv());
+  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
+  EXPECT_EQ(db->Report("2026-12")->counts.done, 3);
+  EXPECT_EQ(runner.totals().failed_attempts, 0);
+  EXPECT_EQ(runner.totals().returned_unstarted, 1);
+  auto rec = launcher.record();
+  EXPECT_EQ(rec.slots_started, 2) << "a fresh browser took c2";
+  EXPECT_EQ(rec.attempts_by_slot[2].front(), "c2");
+}

@@ -32,6 +32,9 @@ inline RunnerEnvironment QuietEnv() {
 
 // Readings of a browser of 100 MB PSS, 20 MB of it its own (anonymous),
 // and a worker of 10 MB; the browser groups each reading was asked for.
+// The pool lists the current browser first; a later one listed after it is
+// starting ahead, an earlier one was moved on from (fake pids grow with
+// each start: FakeLauncher::PidOf).
 struct RoomyEnv {
   int64_t own_kb = 20 * 1024;
   int64_t with_retired_kb = 100 * 1024;  // the tree's PSS while a browser retires
@@ -43,7 +46,7 @@ struct RoomyEnv {
       std::lock_guard<std::mutex> lock(mu);
       groups_read.insert(groups);
       MemoryReading m;
-      bool retiring = std::find(groups.begin(), groups.end(), 4141) != groups.end();
+      bool retiring = std::any_of(groups.begin(), groups.end(), [&](pid_t g) { return g < groups.front(); });
       m.browser_pss_kb = retiring ? with_retired_kb : 100 * 1024;
       m.browser_pss_own_kb = own_kb;
       m.worker_rss_kb = 10 * 1024;

@@ -17,11 +17,11 @@ namespace {
 TEST(Runner, AnAttemptThatThrowsIsAFailedAttemptWithItsMessageAndTheRunGoesOn) {
   Harness h;
   Import(*h.db, {"c1", "c2", "c3"});
-  h.worker.throw_first["c2"] = 2;  // something that is no std::exception, then one that is
+  h.portal.throw_first["c2"] = 2;  // something that is no std::exception, then one that is
   auto o = h.Options();
   o.max_attempts = 2;
   EXPECT_EQ(h.Run(o), RunEnd::kSomeFailed);
-  EXPECT_EQ(h.worker.attempts, (std::vector<std::string>{"c1", "c2", "c3", "c2"}));
+  EXPECT_EQ(h.portal.attempts, (std::vector<std::string>{"c1", "c2", "c3", "c2"}));
   EXPECT_EQ(h.Counts().done, 2);
   EXPECT_EQ(h.Counts().failed, 1);
   auto report = h.db->Report("2026-12");
@@ -39,28 +39,28 @@ TEST(Runner, AnAttemptThatThrowsIsAFailedAttemptWithItsMessageAndTheRunGoesOn) {
 TEST(PortalDown, KConsecutiveFailuresStopTheRunInsteadOfBurningEveryonesAttempts) {
   Harness h;
   Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"});
-  h.worker.fail_everything = true;
+  h.portal.fail_everything = true;
   auto o = h.Options();
   o.max_consecutive_failures = 4;
   EXPECT_EQ(h.Run(o), RunEnd::kPortalDown);
   // 4 failures in the first browser, then a fresh one, which failed its 3
   // (min(K, N)) too: the portal, not the browser.
-  ASSERT_EQ(h.worker.recycle_reasons.size(), 1u);
-  EXPECT_EQ(h.worker.recycle_reasons[0], "4 consecutive failures: a fresh browser before the portal is judged down");
-  EXPECT_EQ(h.worker.attempts.size(), 7u);
+  ASSERT_EQ(h.log.RecycleReasons().size(), 1u);
+  EXPECT_EQ(h.log.RecycleReasons()[0], "4 consecutive failures: a fresh browser before the portal is judged down");
+  EXPECT_EQ(h.portal.attempts.size(), 7u);
   EXPECT_EQ(h.Counts().failed, 0) << "nobody should have used up their attempts";
 }
 
 TEST(HungBrowser, KTimeoutsInARowReplaceTheBrowserAndTheRunGoesOn) {
   Harness h;
   Import(*h.db, {"c1", "c2", "c3", "c4", "c5"});
-  h.worker.time_out_first = 3;  // then the fresh browser works
+  h.portal.time_out_first = 3;  // then the fresh browser works
   auto o = h.Options();
   auto run = h.db->BeginRun(o.period, 1, "test");
   ASSERT_TRUE(run.ok());
-  Runner runner(o, *h.db, h.worker, h.Env());
+  Runner runner(o, *h.db, h.launcher, h.Env());
   EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(h.worker.recycle_reasons,
+  EXPECT_EQ(h.log.RecycleReasons(),
             std::vector<std::string>{"the last 3 attempts in this browser timed out: it may be hung"});
   EXPECT_EQ(runner.totals().hung_browsers_replaced, 1);
   EXPECT_EQ(h.Counts().done, 5);
@@ -69,19 +69,19 @@ TEST(HungBrowser, KTimeoutsInARowReplaceTheBrowserAndTheRunGoesOn) {
 TEST(HungBrowser, TimeoutsBrokenByASuccessDoNotMakeABrowserHung) {
   Harness h;
   Import(*h.db, {"c1", "c2", "c3", "c4", "c5", "c6"});
-  h.worker.time_out_first = 2;  // c1 and c2 time out, c3 passes,
-  h.worker.fail_first["c4"] = 1;  // then c4 and c5 time out
-  h.worker.fail_first["c5"] = 1;
-  h.worker.fail_kind = ErrorKind::kTimeout;
+  h.portal.time_out_first = 2;  // c1 and c2 time out, c3 passes,
+  h.portal.fail_first["c4"] = 1;  // then c4 and c5 time out
+  h.portal.fail_first["c5"] = 1;
+  h.portal.fail_kind = ErrorKind::kTimeout;
   EXPECT_EQ(h.Run(h.Options()), RunEnd::kFinished);
-  EXPECT_TRUE(h.worker.recycle_reasons.empty()) << h.worker.recycle_reasons.front();
+  EXPECT_TRUE(h.log.RecycleReasons().empty()) << h.log.RecycleReasons().front();
   EXPECT_EQ(h.Counts().done, 6);
 }
 
 TEST(Retry, AnOperatorsRetryOfAClientInBackoffIsNotUndoneByTheRunsNextRecord) {
   Harness h;
   Import(*h.db, {"a"});
-  h.worker.fail_everything = true;
+  h.portal.fail_everything = true;
   auto o = h.Options();
   o.max_attempts = 2;
   int waits = 0;
@@ -104,11 +104,11 @@ TEST(Retry, AnOperatorsRetryOfAClientInBackoffIsNotUndoneByTheRunsNextRecord) {
 TEST(Retry, ARetryDuringTheLastAttemptKeepsTheClientInTheRunNotGivenUp) {
   Harness h;
   Import(*h.db, {"a", "b"});
-  h.worker.fail_calls["a"] = 2;  // then a succeeds
+  h.portal.fail_calls["a"] = 2;  // then a succeeds
   auto o = h.Options();
   o.max_attempts = 2;
-  h.worker.on_attempt = [&] {
-    if (std::count(h.worker.attempts.begin(), h.worker.attempts.end(), "a") == 2) {
+  h.portal.on_attempt = [&] {
+    if (std::count(h.portal.attempts.begin(), h.portal.attempts.end(), "a") == 2) {
       // a's last attempt is in flight: `boletos retry` now.
       auto reset = OpenStore(h.dir)->ResetFailed("2026-12");
       ASSERT_TRUE(reset.ok() && *reset == 1);
@@ -117,7 +117,7 @@ TEST(Retry, ARetryDuringTheLastAttemptKeepsTheClientInTheRunNotGivenUp) {
   // The store counts that attempt onto the reset row (attempt 1, not given
   // up): the run goes by that, keeps a and does it.
   EXPECT_EQ(h.Run(o), RunEnd::kFinished);
-  EXPECT_EQ(std::count(h.worker.attempts.begin(), h.worker.attempts.end(), "a"), 3);
+  EXPECT_EQ(std::count(h.portal.attempts.begin(), h.portal.attempts.end(), "a"), 3);
   EXPECT_EQ(Row(*h.db, "a").status, "done");
   EXPECT_EQ(h.Counts().failed, 0);
 }

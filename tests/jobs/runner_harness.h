@@ -1,6 +1,6 @@
 #pragma once
-// Test support for the job loop: a scripted worker (outcomes by client and
-// attempt, throws, timeouts) and a Harness that runs a Runner over it with a
+// Test support for the job loop: a scripted portal behind fake browsers
+// (outcomes by client and attempt, throws, timeouts) and a Harness that runs a Runner over it with a
 // real SQLite store. Shared by the runner's test files.
 
 #include <gtest/gtest.h>
@@ -13,14 +13,17 @@
 #include <thread>
 
 #include "../store/store_test_support.h"
+#include "fake_slots.h"
 #include "jobs/runner.h"
+#include "log_capture.h"
 
 namespace boletos::jobs::testing {
 
 using store::testing::OpenStore;
 using store::testing::TempDir;
 
-class ScriptedWorker : public ClientWorker {
+// What the portal answers, attempt by attempt (one lane: in order).
+class ScriptedPortal {
  public:
   std::map<std::string, int> fail_first;
   std::map<std::string, int> throw_first;  // attempts that throw instead of returning
@@ -29,48 +32,34 @@ class ScriptedWorker : public ClientWorker {
   int time_out_first = 0;  // the run's first attempts, whoever they are, time out
   ErrorKind fail_kind = ErrorKind::kPortalError;
   std::vector<std::string> attempts;  // ids in the order attempted
-  std::vector<std::string> recycle_reasons;
   std::function<void()> on_attempt;
-  int downloads = 0;
 
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    attempts.push_back(item.client.id);
+  AttemptResult Answer(const FakeAttempt& a) {
+    attempts.push_back(a.id);
     if (on_attempt) on_attempt();
-    if (attempt <= throw_first[item.client.id]) {
-      if (attempt % 2 == 0) throw std::runtime_error("type_error.302 near s3cret: type must be string");
+    if (a.attempt <= throw_first[a.id]) {
+      if (a.attempt % 2 == 0) throw std::runtime_error("type_error.302 near s3cret: type must be string");
       throw 42;  // not even a std::exception
     }
     if (static_cast<int>(attempts.size()) <= time_out_first) {
       return AttemptFailure{MakeError(ErrorKind::kTimeout, "scripted timeout"), false, false};
     }
-    if (std::count(attempts.begin(), attempts.end(), item.client.id) <= fail_calls[item.client.id]) {
+    if (std::count(attempts.begin(), attempts.end(), a.id) <= fail_calls[a.id]) {
       return AttemptFailure{MakeError(fail_kind, "scripted failure"), false, false};
     }
-    if (fail_everything || attempt <= fail_first[item.client.id]) {
+    if (fail_everything || a.attempt <= fail_first[a.id]) {
       return AttemptFailure{MakeError(fail_kind, "scripted failure"), false, false};
     }
-    ++downloads;
-    AttemptSuccess s;
-    s.download.file = "2026-12/" + item.client.id + ".pdf";
-    s.download.bytes = 100;
-    s.download.sha256 = std::string(64, 'a');
-    return s;
+    return FakeDownload(a.id);
   }
-  void Recycle(const std::string& reason) override {
-    recycle_reasons.push_back(reason);
-    downloads = 0;
-  }
-  int downloads_since_start() const override { return downloads; }
-  int browser_restarts() const override { return 0; }
-  pid_t browser_pid() const override { return 4242; }
-  void Abandon() override {}
-  void Shutdown() override {}
 };
 
 struct Harness {
   TempDir dir;
   std::unique_ptr<store::Store> db = OpenStore(dir);
-  ScriptedWorker worker;
+  ScriptedPortal portal;
+  FakeLauncher launcher{[this](const FakeAttempt& a) { return portal.Answer(a); }};
+  LogCapture log;
   std::atomic<bool> stop{false};
   int64_t browser_pss_kb = 100 * 1024;     // what a full read finds
   int64_t estimated_pss_kb = -1;           // >= 0: what a read that is not full estimates
@@ -115,7 +104,7 @@ struct Harness {
   RunEnd Run(RunnerOptions o) {
     auto run = db->BeginRun(o.period, 1, "test");
     EXPECT_TRUE(run.ok());
-    Runner runner(o, *db, worker, Env());
+    Runner runner(o, *db, launcher, Env());
     RunEnd end = runner.Run(*run);
     EXPECT_TRUE(db->EndRun(*run, store::RunOutcome::kFinished, runner.summary()).ok());
     return end;

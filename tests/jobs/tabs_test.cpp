@@ -1,6 +1,10 @@
-// The job loop with a worker of several tabs: every tab kept busy, the
-// browser recycled only when no tab is in it, a dead browser drained before
-// anything new starts, and every outcome recorded exactly once.
+// The job loop with several lanes (--tabs), against fake browsers: every
+// lane kept busy, a browser taking no more than --recycle-every clients,
+// recycled only when no lane is in it, a dead browser drained before
+// anything new starts, the next browser started ahead only with room for
+// two, and every outcome recorded exactly once. The orders of events that
+// matter are built with Gates; the rest are promises checked from the
+// fake's side whatever the order.
 
 #include "jobs/runner.h"
 
@@ -10,160 +14,33 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "../store/store_test_support.h"
+#include "fake_slots.h"
+#include "log_capture.h"
 #include "runner_envs.h"
 
 using namespace boletos;
 using namespace boletos::jobs;
+using boletos::jobs::testing::FakeAttempt;
+using boletos::jobs::testing::FakeDownload;
+using boletos::jobs::testing::FakeLauncher;
+using boletos::jobs::testing::Gates;
+using boletos::jobs::testing::LogCapture;
+using boletos::jobs::testing::QuietEnv;
+using boletos::jobs::testing::RoomyEnv;
 using boletos::store::testing::Import;
 using boletos::store::testing::OpenStore;
 using boletos::store::testing::TempDir;
-using boletos::jobs::testing::QuietEnv;
-using boletos::jobs::testing::RoomyEnv;
 
 namespace {
 
-// Each attempt takes a little while, so tabs overlap; counts how many run at
-// once and checks the Runner's promises from the worker's side.
-class TabbedWorker : public ClientWorker {
- public:
-  explicit TabbedWorker(int tabs) : tabs_(tabs) {}
-  std::atomic<int> in_flight{0};
-  std::atomic<int> most_at_once{0};
-  std::atomic<int> downloads{0};
-  std::atomic<int> recycles_while_busy{0};
-  std::atomic<int> attempts_while_dead{0};
-  std::atomic<bool> dead{false};
-  std::atomic<bool> dying{false};  // an attempt that kills the browser is in flight
-  std::set<std::string> kill_browser_on;  // these clients' first attempt kills the browser
-  std::mutex mu;
-  std::multiset<std::string> attempted;
-  std::set<int> tabs_used;
-  std::vector<std::string> recycle_reasons;
-  std::vector<int> downloads_per_browser;  // at each recycle
-  std::atomic<bool> ahead{false};          // a next browser is starting ahead
-  std::vector<int> downloads_when_ahead;   // the current browser's downloads when each started
-  // Moves (MoveToNextBrowser) happen only when can_move is set; then the
-  // tabs take 20, 35, 50 ms, so they seldom finish together.
-  bool can_move = false;
-  int generation = 0;           // of the current browser
-  bool retired = false;         // the one before still finishes its attempts
-  int browser = 0;              // one more at each recycle or move
-  std::map<int, int> browser_of_generation{{0, 0}};
-  std::vector<int> busy_at_move;  // attempts in flight at each move
-  std::map<int, int> downloads_by_browser;
-  std::atomic<int> attempts_in_closed_browser{0};
-  std::atomic<int> closes{0};
-
-  int tabs() const override { return tabs_; }
-  AttemptResult Attempt(const store::WorkItem& item, int attempt) override {
-    return AttemptInTab(item, attempt, 0, 0);
-  }
-  AttemptResult AttemptInTab(const store::WorkItem& item, int attempt, int tab, int gen) override {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (gen != generation && !(gen == generation - 1 && retired)) ++attempts_in_closed_browser;
-      if (dead) {
-        // Like BrowserClientWorker::EnsureBrowser: the first attempt to find
-        // no other tab in the dead browser starts a fresh one; any other was
-        // sent into a dead browser, which the Runner must not do. Checked
-        // before this attempt counts in in_flight: a dying tab waits for
-        // in_flight to reach the tab count and then kills the browser.
-        if (in_flight == 0) dead = false;
-        else ++attempts_while_dead;
-      }
-      int now = ++in_flight;
-      int seen = most_at_once.load();
-      while (now > seen && !most_at_once.compare_exchange_weak(seen, now)) {
-      }
-      attempted.insert(item.client.id);
-      tabs_used.insert(tab);
-    }
-    // The browser dies in one tab once every tab is busy (so the others are
-    // mid-client in it); polled with a bound, in case the Runner never fills them.
-    bool dies = attempt == 1 && kill_browser_on.count(item.client.id);
-    if (dies) dying = true;
-    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (dies && in_flight < tabs_ && std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    if (!dies) std::this_thread::sleep_for(std::chrono::milliseconds(can_move ? 20 + 15 * tab : 30));
-    // Mid-client in a browser that is about to die: it dies under this one
-    // too (no success slips out between the death and the Runner hearing of it).
-    while (!dies && dying && !dead && std::chrono::steady_clock::now() < give_up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    AttemptResult result = Outcome(item, attempt, gen);
-    --in_flight;
-    return result;
-  }
-  AttemptResult Outcome(const store::WorkItem& item, int attempt, int gen) {
-    if (attempt == 1 && kill_browser_on.count(item.client.id)) {
-      dead = true;
-      dying = false;
-      return AttemptFailure{MakeError(ErrorKind::kTargetCrashed, "the browser died"), false, true};
-    }
-    if (dead) return AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "closed"), false, true};
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ++downloads_by_browser[browser_of_generation[gen]];
-      if (gen == generation) ++downloads;
-    }
-    AttemptSuccess s;
-    s.download.file = "2026-12/" + item.client.id + ".pdf";
-    s.download.bytes = 10;
-    s.download.sha256 = std::string(64, 'b');
-    return s;
-  }
-  void PrepareNextBrowser() override {
-    std::lock_guard<std::mutex> lock(mu);
-    if (ahead) return;  // one at a time, as BrowserClientWorker
-    ahead = true;
-    downloads_when_ahead.push_back(downloads.load());
-  }
-  pid_t next_browser_pid() const override { return ahead ? 4343 : -1; }
-  bool MoveToNextBrowser(const std::string&) override {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!can_move || !ahead || retired) return false;
-    busy_at_move.push_back(in_flight.load());
-    ahead = false;
-    retired = true;
-    ++generation;
-    browser_of_generation[generation] = ++browser;
-    downloads = 0;
-    return true;
-  }
-  void CloseRetiredBrowser() override {
-    std::lock_guard<std::mutex> lock(mu);
-    retired = false;
-    ++closes;
-  }
-  pid_t retired_browser_pid() const override { return retired ? 4141 : -1; }
-  void Recycle(const std::string& reason) override {
-    if (in_flight > 0) ++recycles_while_busy;
-    ahead = false;  // the next start takes it over
-    std::lock_guard<std::mutex> lock(mu);
-    browser_of_generation[generation] = ++browser;
-    recycle_reasons.push_back(reason);
-    downloads_per_browser.push_back(downloads.exchange(0));
-  }
-  int downloads_since_start() const override { return downloads; }
-  int browser_restarts() const override { return 0; }
-  pid_t browser_pid() const override { return 4242; }
-  void Abandon() override {}
-  void Shutdown() override {}
-
- private:
-  int tabs_;
-};
-
-RunnerOptions Options() {
+RunnerOptions Options(int tabs) {
   RunnerOptions o;
   o.period = "2026-12";
+  o.tabs = tabs;
   o.recycle_every = 0;
   o.backoff.base = std::chrono::milliseconds(2);
   o.backoff.cap = std::chrono::milliseconds(4);
@@ -176,185 +53,161 @@ std::vector<std::string> Ids(int n) {
   return ids;
 }
 
-// 20 clients, 3 tabs, a new browser every 5, memory read from RoomyEnv:
-// the run of the tests of the browser started ahead and of the move.
-struct FiveEachRun {
+// Each answer takes a few ms per tab, so lanes overlap in varied orders.
+AttemptResult Staggered(const FakeAttempt& a) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 + 3 * a.tab));
+  return FakeDownload(a.id);
+}
+
+struct TabsRun {
   TempDir dir;
   std::unique_ptr<store::Store> db = OpenStore(dir);
-  TabbedWorker worker{3};
+  RunnerOptions options;
+  FakeLauncher launcher;
   RoomyEnv memory;
-  RunnerOptions options = Options();
   RunTotals totals;
-  FiveEachRun() {
-    Import(*db, Ids(20));
-    options.recycle_every = 5;
+  TabsRun(int clients, int tabs, FakeLauncher::Answer answer = Staggered)
+      : options(Options(tabs)), launcher(std::move(answer)) {
+    Import(*db, Ids(clients));
   }
-  RunEnd Run() {
+  RunEnd Run(RunnerEnvironment env) {
     auto run = db->BeginRun("2026-12", 1, "test");
-    Runner runner(options, *db, worker, memory.Env());
+    Runner runner(options, *db, launcher, std::move(env));
     RunEnd end = runner.Run(*run);
     totals = runner.totals();
     return end;
   }
+  RunEnd Run() { return Run(memory.Env()); }
   int Done() { return db->Report("2026-12")->counts.done; }
 };
 
+void ExpectThePoolsPromisesKept(const FakeLauncher::Record& r) {
+  EXPECT_EQ(r.attempts_in_closed, 0);
+  EXPECT_EQ(r.two_in_one_tab, 0);
+  EXPECT_EQ(r.closed_with_attempt_in_flight, 0);
+  EXPECT_LE(r.most_alive, 3) << "the current browser, one moved on from, one starting ahead";
+  EXPECT_EQ(static_cast<int>(r.closed.size()), r.slots_started) << "every browser closed by the end";
+}
+
 }  // namespace
 
-TEST(Tabs, FourTabsWorkOnFourClientsAtOnceAndEveryClientIsDoneOnce) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(24));
-  TabbedWorker worker(4);
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(Options(), *db, worker, QuietEnv());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 24);
-  EXPECT_EQ(worker.attempted.size(), 24u);
-  for (const auto& id : Ids(24)) EXPECT_EQ(worker.attempted.count(id), 1u) << id;
-  EXPECT_EQ(worker.most_at_once.load(), 4);
-  EXPECT_EQ(worker.tabs_used, (std::set<int>{0, 1, 2, 3}));
+TEST(Tabs, FourLanesWorkOnFourClientsAtOnceAndEveryClientIsDoneOnce) {
+  Gates gates;
+  TabsRun r(24, 4, [&](const FakeAttempt& a) {
+    gates.Pass(a.id);
+    return FakeDownload(a.id);
+  });
+  std::thread loop([&] { EXPECT_EQ(r.Run(QuietEnv()), RunEnd::kFinished); });
+  bool four_at_once = gates.WaitArrived({"c100", "c101", "c102", "c103"});
+  gates.OpenAll();
+  loop.join();
+  EXPECT_TRUE(four_at_once);
+  EXPECT_EQ(r.Done(), 24);
+  auto rec = r.launcher.record();
+  std::multiset<std::string> attempted(rec.attempts_by_slot[1].begin(), rec.attempts_by_slot[1].end());
+  for (const auto& id : Ids(24)) EXPECT_EQ(attempted.count(id), 1u) << id;
+  EXPECT_EQ(rec.slots_started, 1);
+  ExpectThePoolsPromisesKept(rec);
 }
 
-TEST(Tabs, TheBrowserIsRecycledOnlyWhenNoTabIsInIt) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(30));
-  TabbedWorker worker(3);
-  auto o = Options();
-  o.recycle_every = 5;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, QuietEnv());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 30);
-  EXPECT_GE(worker.recycle_reasons.size(), 4u);
-  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
-  EXPECT_EQ(runner.totals().recycles, static_cast<int>(worker.recycle_reasons.size()));
-}
-
-TEST(Tabs, ABrowserTakesNoMoreThanRecycleEveryDownloadsWhateverIsInFlight) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(20));
-  TabbedWorker worker(3);
-  auto o = Options();
-  o.recycle_every = 5;  // not a multiple of 3: the last tabs of each browser must stay idle
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, QuietEnv());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 20);
-  // At each recycle; the last browser's 5 go at shutdown, with no recycle.
-  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
-  EXPECT_EQ(worker.downloads.load(), 5);
+TEST(Tabs, ABrowserTakesNoMoreThanRecycleEveryClientsAndIsRecycledOnlyWithNoLaneInIt) {
+  TabsRun r(20, 3);
+  r.options.recycle_every = 5;  // not a multiple of 3: the last lanes of each browser stay idle
+  EXPECT_EQ(r.Run(QuietEnv()), RunEnd::kFinished);  // no memory figure: none starts ahead
+  EXPECT_EQ(r.Done(), 20);
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.successes_by_slot, (std::map<int, int>{{1, 5}, {2, 5}, {3, 5}, {4, 5}}));
+  EXPECT_EQ(rec.slots_prepared_ahead, 0);
+  EXPECT_EQ(rec.busy_at_start, (std::vector<int>{0, 0, 0, 0})) << "a recycle waits for every lane";
+  EXPECT_EQ(r.totals.recycles, 3) << "after 5, 10 and 15: the last browser goes at shutdown";
+  ExpectThePoolsPromisesKept(rec);
 }
 
 TEST(Tabs, ABrowserDeathIsDrainedBeforeAnyNewClientStartsAndTheBrokenClientsAreRetried) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(16));
-  TabbedWorker worker(4);
-  worker.kill_browser_on = {"c105"};
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(Options(), *db, worker, QuietEnv());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 16);
-  // Only the tabs already in the dying browser failed; nothing started in it afterwards.
-  EXPECT_GE(runner.totals().failed_attempts, 1);
-  EXPECT_LE(runner.totals().failed_attempts, 4);
-  EXPECT_EQ(worker.attempts_while_dead.load(), 0);
+  Gates gates;
+  std::atomic<bool> died{false};
+  TabsRun r(16, 4, [&](const FakeAttempt& a) {
+    if (a.slot == 1) gates.Pass(a.id);
+    if (a.slot == 1 && died) return AttemptResult(AttemptFailure{MakeError(ErrorKind::kConnectionClosed, "closed"), false, true});
+    return AttemptResult(FakeDownload(a.id));
+  });
+  std::thread loop([&] { EXPECT_EQ(r.Run(QuietEnv()), RunEnd::kFinished); });
+  bool four_in = gates.WaitArrived({"c100", "c101", "c102", "c103"});
+  died = true;
+  gates.Open("c101");  // the first to hear of the death; the others are still in the browser
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // room for a wrong dispatch to show below
+  gates.OpenAll();
+  loop.join();
+  ASSERT_TRUE(four_in);
+  EXPECT_EQ(r.Done(), 16);
+  EXPECT_EQ(r.totals.failed_attempts, 4) << "the four clients in the dying browser, and no other";
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.attempts_by_slot[1].size(), 4u) << "nothing was sent to the dead browser";
+  EXPECT_EQ(rec.slots_started, 2);
+  EXPECT_EQ(rec.busy_at_start[1], 0) << "the fresh browser started once every lane was out of the dead one";
+  ExpectThePoolsPromisesKept(rec);
 }
 
-TEST(Tabs, TheNextBrowserStartsAheadWhileTheLastClientsOfEachBrowserButTheLastRun) {
-  FiveEachRun r;
-  TabbedWorker& worker = r.worker;
+TEST(Tabs, TheNextBrowserStartsAheadDuringTheLastClientsOfEachBrowserButTheLast) {
+  TabsRun r(20, 3);
+  r.options.recycle_every = 5;
   EXPECT_EQ(r.Run(), RunEnd::kFinished);
   EXPECT_EQ(r.Done(), 20);
-  // At each recycle; the last browser's 5 go at shutdown, with no recycle.
-  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
-  EXPECT_EQ(worker.downloads.load(), 5);
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.successes_by_slot, (std::map<int, int>{{1, 5}, {2, 5}, {3, 5}, {4, 5}}));
   // Browsers 2 to 4 were started ahead, each before the one before had
   // finished its 5 clients; after the fourth no client was left.
-  ASSERT_EQ(worker.downloads_when_ahead.size(), 3u) << ::testing::PrintToString(worker.downloads_when_ahead);
-  for (int downloads : worker.downloads_when_ahead) EXPECT_LT(downloads, 5);
+  EXPECT_EQ(rec.started_ahead, 3);
+  EXPECT_EQ(rec.slots_prepared_ahead, 3);
+  for (int successes : r.launcher.successes_when_ahead()) EXPECT_LT(successes, 5);
   // Readings meanwhile covered both browsers.
-  EXPECT_EQ(r.memory.groups_read.count(std::vector<pid_t>{4242, 4343}), 1u);
-  EXPECT_EQ(r.memory.groups_read.count(std::vector<pid_t>{4242}), 1u);
+  EXPECT_EQ(r.memory.groups_read.count({FakeLauncher::PidOf(1), FakeLauncher::PidOf(2)}), 1u);
+  EXPECT_EQ(r.memory.groups_read.count({FakeLauncher::PidOf(1)}), 1u);
+  ExpectThePoolsPromisesKept(rec);
 }
-TEST(Tabs, NoBrowserStartsAheadWithoutRoomForTwoUnderTheSoftLimit) {
-  FiveEachRun r;
+
+TEST(Tabs, NoBrowserStartsAheadWithoutRoomForTwoUnderTheSoftLimitAndTheBrowsersDrainInstead) {
+  TabsRun r(20, 3);
+  r.options.recycle_every = 5;
   r.options.memory_limit_mb = 512;  // soft limit 358.4 MB: 10 + 100 + 250 would pass it
   r.memory.own_kb = 250 * 1024;
   EXPECT_EQ(r.Run(), RunEnd::kFinished);
   EXPECT_EQ(r.Done(), 20);
-  EXPECT_TRUE(r.worker.downloads_when_ahead.empty());
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.started_ahead, 0);
+  EXPECT_EQ(rec.busy_at_start, (std::vector<int>{0, 0, 0, 0})) << "no move without a browser started ahead";
   EXPECT_EQ(r.totals.recycles, 3) << "recycles go on as before: after 5, 10 and 15 downloads";
-}
-TEST(Tabs, OneTabNeverRunsTwoBrowsers) {
-  TempDir dir;
-  auto db = OpenStore(dir);
-  Import(*db, Ids(12));
-  TabbedWorker worker(1);
-  auto o = Options();
-  o.recycle_every = 4;
-  RoomyEnv memory;
-  auto run = db->BeginRun("2026-12", 1, "test");
-  Runner runner(o, *db, worker, memory.Env());
-  EXPECT_EQ(runner.Run(*run), RunEnd::kFinished);
-  EXPECT_EQ(db->Report("2026-12")->counts.done, 12);
-  EXPECT_TRUE(worker.downloads_when_ahead.empty());
+  ExpectThePoolsPromisesKept(rec);
 }
 
-TEST(Tabs, AFreeTabMovesOnToTheBrowserStartedAheadWhileTheOldOneFinishesItsLastClients) {
-  FiveEachRun r;
-  TabbedWorker& worker = r.worker;
-  worker.can_move = true;
+TEST(Tabs, OneLaneNeverRunsTwoBrowsers) {
+  TabsRun r(12, 1);
+  r.options.recycle_every = 4;
   EXPECT_EQ(r.Run(), RunEnd::kFinished);
-  EXPECT_EQ(r.Done(), 20);
-  // Each browser took its 5 clients, no more, also those finished after the move.
-  EXPECT_EQ(worker.downloads_by_browser, (std::map<int, int>{{0, 5}, {1, 5}, {2, 5}, {3, 5}}));
-  // Three new browsers; a move whenever a tab came free while the old one
-  // still had clients in flight (a recycle when all had finished together).
-  EXPECT_EQ(r.totals.recycles, 3);
-  EXPECT_EQ(worker.busy_at_move.size() + worker.recycle_reasons.size(), 3u);
-  // (The fake's count drops when an attempt returns, the Runner's when it
-  // is recorded: a move may see none of the old ones still running.)
-  EXPECT_GE(std::count_if(worker.busy_at_move.begin(), worker.busy_at_move.end(), [](int n) { return n >= 1; }), 1);
-  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
-  // Every retired browser was closed once its last attempt was recorded, and
-  // no attempt was sent to a closed one.
-  EXPECT_EQ(worker.closes.load(), static_cast<int>(worker.busy_at_move.size()));
-  EXPECT_EQ(worker.attempts_in_closed_browser.load(), 0);
-  // Readings covered the retired browser beside the current one.
-  bool read_retired = false;
-  for (const auto& groups : r.memory.groups_read) {
-    read_retired = read_retired || std::find(groups.begin(), groups.end(), 4141) != groups.end();
+  EXPECT_EQ(r.Done(), 12);
+  auto rec = r.launcher.record();
+  EXPECT_EQ(rec.started_ahead, 0);
+  EXPECT_EQ(rec.most_alive, 1);
+  EXPECT_EQ(rec.successes_by_slot, (std::map<int, int>{{1, 4}, {2, 4}, {3, 4}}));
+  ExpectThePoolsPromisesKept(rec);
+}
+
+TEST(Tabs, EachBrowserTakesItsClientsAndNoMoreWhicheverWayTheLanesMoveOn) {
+  // Many orders of finishing: the budget holds across moves and recycles.
+  TabsRun r(40, 4, [](const FakeAttempt& a) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + (a.id.back() - '0') % 4 * 3));
+    return FakeDownload(a.id);
+  });
+  r.options.recycle_every = 7;
+  EXPECT_EQ(r.Run(), RunEnd::kFinished);
+  EXPECT_EQ(r.Done(), 40);
+  auto rec = r.launcher.record();
+  int total = 0;
+  for (auto& [slot, successes] : rec.successes_by_slot) {
+    EXPECT_LE(successes, 7) << "browser " << slot;
+    total += successes;
   }
-  EXPECT_TRUE(read_retired);
-}
-
-TEST(Tabs, AMoveWaitsForTheBrowserStartedAhead) {
-  // Without room for two browsers none starts ahead, so none is moved to:
-  // the browser drains and is recycled as before.
-  FiveEachRun r;
-  TabbedWorker& worker = r.worker;
-  worker.can_move = true;
-  r.options.memory_limit_mb = 512;
-  r.memory.own_kb = 250 * 1024;
-  EXPECT_EQ(r.Run(), RunEnd::kFinished);
-  EXPECT_TRUE(worker.busy_at_move.empty());
-  EXPECT_EQ(worker.downloads_per_browser, (std::vector<int>{5, 5, 5}));
-  EXPECT_EQ(worker.recycles_while_busy.load(), 0);
-}
-
-TEST(Tabs, WhileABrowserRetiresItsMemoryDoesNotRecycleTheOneJustTakenOver) {
-  FiveEachRun r;
-  TabbedWorker& worker = r.worker;
-  worker.can_move = true;
-  r.options.memory_limit_mb = 512;           // soft limit 358.4 MB
-  r.memory.with_retired_kb = 400 * 1024;  // both browsers together pass it
-  EXPECT_EQ(r.Run(), RunEnd::kFinished);
-  EXPECT_EQ(r.Done(), 20);
-  ASSERT_GE(worker.busy_at_move.size(), 1u) << "no move: nothing retired";
-  for (const auto& reason : worker.recycle_reasons) EXPECT_EQ(reason.find("memory"), std::string::npos) << reason;
-  EXPECT_EQ(worker.downloads_by_browser, (std::map<int, int>{{0, 5}, {1, 5}, {2, 5}, {3, 5}}));
+  EXPECT_EQ(total, 40);
+  EXPECT_EQ(r.totals.recycles, rec.slots_started - 1);
+  ExpectThePoolsPromisesKept(rec);
 }

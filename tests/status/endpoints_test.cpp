@@ -14,7 +14,7 @@
 #include "../ops/prometheus_checker.h"
 #include "../store/store_test_support.h"
 #include "jobs/runner.h"
-#include "status/observed_worker.h"
+#include "../jobs/fake_slots.h"
 #include "status/status_service.h"
 
 using namespace boletos;
@@ -28,17 +28,17 @@ using Json = nlohmann::json;
 namespace {
 
 // Each attempt waits until the test has released that many clients.
-class GatedWorker : public jobs::ClientWorker {
+class GatedBrowsers {
  public:
-  jobs::AttemptResult Attempt(const store::WorkItem& item, int) override {
+  jobs::AttemptResult Answer(const jobs::testing::FakeAttempt& a) {
     std::unique_lock<std::mutex> lock(mu_);
     ++entered_;
-    in_flight_ = item.client.id;
+    in_flight_ = a.id;
     cv_.notify_all();
     cv_.wait(lock, [&] { return released_ >= entered_; });
     in_flight_.clear();
     jobs::AttemptSuccess s;
-    s.download.file = "2026-12/" + item.client.id + ".pdf";
+    s.download.file = "2026-12/" + a.id + ".pdf";
     s.download.bytes = 1000;
     s.download.sha256 = std::string(64, 'b');
     return s;
@@ -48,17 +48,12 @@ class GatedWorker : public jobs::ClientWorker {
     released_ += n;
     cv_.notify_all();
   }
-  // Waits until the worker is inside attempt number n.
+  // Waits until the browser is inside attempt number n.
   bool WaitForAttempt(int n) {
     std::unique_lock<std::mutex> lock(mu_);
     return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= n && !in_flight_.empty(); });
   }
-  void Recycle(const std::string&) override {}
-  int downloads_since_start() const override { return 0; }
-  int browser_restarts() const override { return 0; }
-  pid_t browser_pid() const override { return -1; }
-  void Abandon() override {}
-  void Shutdown() override {}
+  jobs::testing::FakeLauncher launcher{[this](const jobs::testing::FakeAttempt& a) { return Answer(a); }};
 
  private:
   std::mutex mu_;
@@ -72,7 +67,7 @@ constexpr auto kStuckAfter = std::chrono::milliseconds(1500);
 struct InFlightRun {
   TempDir dir;
   std::unique_ptr<store::Store> db = OpenStore(dir);
-  GatedWorker worker;
+  GatedBrowsers worker;
   LiveStatus live{512};
   std::atomic<int> readings{0};
   std::unique_ptr<StatusService> service;
@@ -104,9 +99,11 @@ struct InFlightRun {
                                     m.browsers = 1;
                                     return m;
                                   },
-                                  [] { return std::string("SIGTERM"); }, /*redact=*/{}};
-      ObservedWorker observed(worker, &live);
-      jobs::Runner runner(o, *db, observed, env);
+                                  [] { return std::string("SIGTERM"); }, /*redact=*/{},
+                                  [this](bool died, int new_restarts, pid_t pid) {
+                                    live.AttemptEnded(died, new_restarts, pid);
+                                  }};
+      jobs::Runner runner(o, *db, worker.launcher, env);
       RunAttachment attached(&live, *run_id, "2026-12", runner);
       runner.Run(*run_id);
       ASSERT_TRUE(db->EndRun(*run_id, store::RunOutcome::kFinished, runner.summary()).ok());
