@@ -7,7 +7,7 @@
 #include "app/common_options.h"
 #include "app/exit_codes.h"
 #include "app/open_store.h"
-#include "jobs/export_writer.h"
+#include "report/export_writer.h"
 
 namespace boletos::app {
 namespace {
@@ -25,8 +25,8 @@ int RunExport(const ExportOptions& o) {
   }
   auto db = OpenStoreOrSay(o.common.db);
   if (!db) return kExitBadInput;
-  auto format = o.format == "json" ? jobs::ExportFormat::kJson : jobs::ExportFormat::kCsv;
-  Status s = jobs::WriteExport(*db, period->ToString(), format, stdout);
+  auto format = o.format == "json" ? report::ExportFormat::kJson : report::ExportFormat::kCsv;
+  Status s = report::WriteExport(*db, period->ToString(), format, stdout);
   if (!s.ok()) {
     SayError(s.message());
     return ExitCodeFor(s.error());

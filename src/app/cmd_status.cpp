@@ -7,7 +7,7 @@
 #include "app/common_options.h"
 #include "app/exit_codes.h"
 #include "app/open_store.h"
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 
 namespace boletos::app {
 namespace {
@@ -25,15 +25,15 @@ int RunStatus(const StatusOptions& o) {
   }
   auto db = OpenStoreOrSay(o.common.db);
   if (!db) return kExitBadInput;
-  auto view = jobs::LoadStatusView(*db, period->ToString(), /*caller_holds_lock=*/false);
+  auto view = report::LoadStatusView(*db, period->ToString(), /*caller_holds_lock=*/false);
   if (!view.ok()) {
     SayError(view.message());
     return ExitCodeFor(view.error());
   }
   if (o.json) {
-    std::printf("%s\n", jobs::StatusToJson(*view).dump(2).c_str());
+    std::printf("%s\n", report::StatusToJson(*view).dump(2).c_str());
   } else {
-    std::fputs(jobs::StatusToText(*view).c_str(), stdout);
+    std::fputs(report::StatusToText(*view).c_str(), stdout);
   }
   return kExitOk;
 }

@@ -13,6 +13,7 @@
 #include "app/exit_codes.h"
 #include "cdp/browser_process.h"
 #include "core/duration.h"
+#include "core/host_name.h"
 #include "core/utf8.h"
 #include "flow/flow_parser.h"
 #include "flow/flow_runner.h"
@@ -25,12 +26,6 @@
 
 namespace boletos::app {
 namespace {
-
-std::string HostName() {
-  char buf[256] = {0};
-  gethostname(buf, sizeof buf - 1);
-  return buf;
-}
 
 store::RunOutcome OutcomeFor(jobs::RunEnd end) {
   switch (end) {
@@ -154,7 +149,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
     spdlog::warn("run {} (pid {} on {}, started {}) died without a clean exit: {}", run.id, run.pid, run.host,
                  run.started_at, run.summary);
   }
-  auto run_id = db.BeginRun(period->ToString(), getpid(), HostName());
+  auto run_id = db.BeginRun(period->ToString(), getpid(), ThisHostName());
   if (!run_id.ok()) return Refuse(run_id.error());
 
   flow::FlowRunner flow_runner(*flow, *period, env);

@@ -7,6 +7,7 @@
 #include "cdp/base64.h"
 #include "cdp/evaluate_reply.h"
 #include "cdp/event_waiter.h"
+#include "cdp/js_quote.h"
 #include "cdp/json_fields.h"
 #include "cdp/page_scripts.h"
 #include "core/duration.h"
@@ -14,7 +15,6 @@
 namespace boletos::cdp {
 namespace {
 
-std::string Quote(const std::string& s) { return Json(s).dump(); }
 
 Status WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -128,14 +128,14 @@ Result<Json> Page::WaitForElement(const std::string& selector, Deadline deadline
   auto found = PollInPage(fn, Json::array({selector}), deadline);
   if (!found.ok()) {
     if (found.kind() == ErrorKind::kPortalError) {
-      return MakeError(ErrorKind::kBadInput, "selector " + Quote(selector) + " is not valid CSS: " + found.message());
+      return MakeError(ErrorKind::kBadInput, "selector " + JsQuote(selector) + " is not valid CSS: " + found.message());
     }
     return found.error();
   }
   if (*found != Json(false)) return found;
   auto url = Url(Deadline::In(std::chrono::seconds(2)));
   return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " for " +
-                                            (visible ? "a visible " : "") + "element " + Quote(selector) + " on " +
+                                            (visible ? "a visible " : "") + "element " + JsQuote(selector) + " on " +
                                             (url.ok() ? *url : std::string("the page")) + ": it never appeared");
 }
 
@@ -144,7 +144,7 @@ Status Page::WaitForText(const std::string& text, Deadline deadline) {
   if (!found.ok()) return found.error();
   if (*found != Json(false)) return Status::Ok();
   return MakeError(ErrorKind::kTimeout,
-                   "waited " + FormatDuration(deadline.budget()) + " for the text " + Quote(text) + " to appear");
+                   "waited " + FormatDuration(deadline.budget()) + " for the text " + JsQuote(text) + " to appear");
 }
 
 Status Page::WaitForUrlContains(const std::string& fragment, Deadline deadline) {
@@ -165,7 +165,7 @@ Status Page::WaitForUrlContains(const std::string& fragment, Deadline deadline) 
     if (!woke.ok()) return woke.error();
   }
   return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " for the URL to contain " +
-                                            Quote(fragment) + " (last URL: " + last + ")");
+                                            JsQuote(fragment) + " (last URL: " + last + ")");
 }
 
 Result<std::string> Page::Url(Deadline deadline) {

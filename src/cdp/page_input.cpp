@@ -2,13 +2,13 @@
 
 #include <map>
 
+#include "cdp/js_quote.h"
 #include "cdp/page.h"
 #include "cdp/page_scripts.h"
 
 namespace boletos::cdp {
 namespace {
 
-std::string Quote(const std::string& s) { return Json(s).dump(); }
 
 std::string CallWith(const char* function, const Json& args) {
   std::string call = std::string("(") + function + ")(";
@@ -55,7 +55,7 @@ Status Page::Click(const std::string& selector, Deadline deadline) {
   auto point = WaitForElement(selector, deadline, /*visible=*/true, "point");
   if (!point.ok()) return point.error();
   if (!point->is_object() || !(*point)["x"].is_number() || !(*point)["y"].is_number()) {
-    return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " has no position to click");
+    return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " has no position to click");
   }
   return DispatchClick((*point)["x"].get<double>(), (*point)["y"].get<double>(), deadline);
 }
@@ -79,13 +79,13 @@ Status Page::Select(const std::string& selector, const std::string& value, Deadl
   std::string outcome = r->is_string() ? r->get<std::string>() : "";
   if (outcome == "ok") return Status::Ok();
   if (outcome == "not-select") {
-    return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " is not a <select>");
+    return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " is not a <select>");
   }
   if (outcome == "no-option") {
     return MakeError(ErrorKind::kPortalError,
-                     "select " + Quote(selector) + " has no option with value or text " + Quote(value));
+                     "select " + JsQuote(selector) + " has no option with value or text " + JsQuote(value));
   }
-  return MakeError(ErrorKind::kPortalError, "element " + Quote(selector) + " disappeared before it could be selected");
+  return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " disappeared before it could be selected");
 }
 
 Status Page::Press(const std::string& key, Deadline deadline) {
@@ -101,7 +101,7 @@ Status Page::Press(const std::string& key, Deadline deadline) {
   } else {
     std::string known;
     for (const auto& [name, _] : NamedKeys()) known += (known.empty() ? "" : ", ") + name;
-    return MakeError(ErrorKind::kBadInput, "unknown key " + Quote(key) + ": use one character or one of " + known);
+    return MakeError(ErrorKind::kBadInput, "unknown key " + JsQuote(key) + ": use one character or one of " + known);
   }
   Json down = {{"type", def.text.empty() ? "rawKeyDown" : "keyDown"},
                {"key", key == "Space" ? " " : key},

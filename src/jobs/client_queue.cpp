@@ -61,13 +61,4 @@ Result<std::optional<store::WorkItem>> ClientQueue::TryNext(Clock::time_point* r
   }
 }
 
-Result<std::optional<store::WorkItem>> ClientQueue::Next(const std::function<bool(Clock::time_point)>& wait_until) {
-  while (true) {
-    Clock::time_point ready_at;
-    auto next = TryNext(&ready_at);
-    if (!next.ok() || next->has_value() || ready_at == Clock::time_point::max()) return next;
-    if (!wait_until(ready_at)) return std::optional<store::WorkItem>();
-  }
-}
-
 }  // namespace boletos::jobs

@@ -5,7 +5,6 @@
 // its backoff has passed, without holding up the others.
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,16 +20,11 @@ class ClientQueue {
   // batch: at most this many distinct clients this run (0 = all).
   ClientQueue(store::Store& store, std::string period, int max_attempts, int batch, int page_size = 100);
 
-  // The next client whose turn it is. When only clients in backoff remain,
-  // waits for the earliest via wait_until (which returns false to stop
-  // waiting: a stop was requested). nullopt: nothing left, or stopped.
-  // A store error ends the queue with that error.
-  Result<std::optional<store::WorkItem>> Next(const std::function<bool(Clock::time_point)>& wait_until);
-
-  // Without waiting: the client whose turn it is now; or, when only clients
-  // in backoff remain, nothing with *ready_at set to the earliest one's time;
-  // or nothing with *ready_at = Clock::time_point::max(): the queue is done.
-  // (The Runner with several tabs waits for a tab and a backoff at once.)
+  // The client whose turn it is now; or, when only clients in backoff
+  // remain, nothing with *ready_at set to the earliest one's time; or
+  // nothing with *ready_at = Clock::time_point::max(): the queue is done.
+  // It never waits: the Runner waits for a lane and a backoff at once. A
+  // store error ends the queue with that error.
   Result<std::optional<store::WorkItem>> TryNext(Clock::time_point* ready_at);
 
   // Puts a failed client back, due again at ready_at. attempts is its total.
@@ -45,7 +39,7 @@ class ClientQueue {
   bool has_more() const { return taken_ < planned_ || !waiting_.empty(); }
   // How many: clients not taken yet, and retries.
   int remaining() const { return planned_ - taken_ + static_cast<int>(waiting_.size()); }
-  Status Plan();  // counts the work: call once before Next()
+  Status Plan();  // counts the work: call once before TryNext()
 
  private:
   Status Refill();

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/units.h"
+
 namespace boletos::ops {
 namespace {
 
@@ -40,12 +42,6 @@ int64_t ReadNumber(const std::string& path) {
   if (!(in >> v)) return -1;
   if (v == "max") return -2;
   return std::atoll(v.c_str());
-}
-
-std::string Mb(int64_t kb) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(kb) / 1024.0);
-  return buf;
 }
 
 // Resident pages (statm's second field) in kB.
@@ -155,13 +151,13 @@ void MemorySampler::ReadCgroup(MemorySnapshot& s) const {
 }
 
 std::string FormatMemoryLine(const MemorySnapshot& s) {
-  std::string line = "memory: worker RSS " + Mb(s.worker_rss_kb) + ", browser PSS " +
-                     (s.browser_pss_estimated ? "~" + Mb(s.browser_pss_kb) + " (estimated, " : Mb(s.browser_pss_kb) + " (") +
+  std::string line = "memory: worker RSS " + Megabytes(s.worker_rss_kb) + ", browser PSS " +
+                     (s.browser_pss_estimated ? "~" + Megabytes(s.browser_pss_kb) + " (estimated, " : Megabytes(s.browser_pss_kb) + " (") +
                      std::to_string(s.browser_processes) + " processes" +
                      (s.browsers > 1 ? " in " + std::to_string(s.browsers) + " browsers)" : ")");
   if (s.cgroup_version == 0) return line + ", cgroup: none found";
-  line += ", cgroup " + Mb(s.cgroup_usage_kb) + " of " +
-          (s.cgroup_limit_kb > 0 ? Mb(s.cgroup_limit_kb) : std::string("no limit")) + " (v" +
+  line += ", cgroup " + Megabytes(s.cgroup_usage_kb) + " of " +
+          (s.cgroup_limit_kb > 0 ? Megabytes(s.cgroup_limit_kb) : std::string("no limit")) + " (v" +
           std::to_string(s.cgroup_version) + ")";
   return line;
 }

@@ -38,7 +38,7 @@ std::string Lower(std::string s) {
 }
 
 // The Host header without its port: "[::1]:8080" -> "::1", "a.b:80" -> "a.b".
-std::string HostName(const std::string& header) {
+std::string HostWithoutPort(const std::string& header) {
   if (!header.empty() && header.front() == '[') {
     size_t close = header.find(']');
     return close == std::string::npos ? header : header.substr(1, close - 1);
@@ -126,7 +126,7 @@ struct StatusServer::Impl {
   HttpReply Refusal(HttpServer::connection_ptr con, const Route& route) const {
     const auto& request = con->get_request();
     if (request.get_headers().size() > kMaxHeaders) return Text(431, "too many request headers\n");
-    std::string host = HostName(request.get_header("Host"));
+    std::string host = HostWithoutPort(request.get_header("Host"));
     bool known_host = IsIpAddress(host) || host == "localhost" || host == machine_name ||
                       std::find(access.allowed_hosts.begin(), access.allowed_hosts.end(), host) !=
                           access.allowed_hosts.end();

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 
+#include "core/units.h"
+
 namespace boletos::status {
 namespace {
 
 using Json = nlohmann::json;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 Json KbOrNull(int64_t kb) { return kb < 0 ? Json() : Json(kb); }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "status/metrics.h"
 
+#include "core/units.h"
 #include "ops/prometheus_text.h"
 
 namespace boletos::status {
@@ -7,10 +8,9 @@ namespace {
 
 using Type = ops::PrometheusText::Type;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 double Bytes(int64_t kb) { return static_cast<double>(kb) * 1024.0; }
 
-void StoreMetrics(ops::PrometheusText& m, const jobs::StatusView* view) {
+void StoreMetrics(ops::PrometheusText& m, const report::StatusView* view) {
   m.Family("store_up", Type::kGauge, "1 if the database could be read for this scrape, 0 otherwise");
   m.Sample(view ? 1 : 0);
   if (!view) return;
@@ -89,7 +89,7 @@ void RunMetrics(ops::PrometheusText& m, const LiveSnapshot& s, const HealthVerdi
 
 }  // namespace
 
-std::string RenderMetrics(const jobs::StatusView* view, const LiveSnapshot& s, const HealthVerdict& health) {
+std::string RenderMetrics(const report::StatusView* view, const LiveSnapshot& s, const HealthVerdict& health) {
   ops::PrometheusText m("boletos_");
   StoreMetrics(m, view);
   CounterMetrics(m, s);

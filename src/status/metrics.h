@@ -7,12 +7,12 @@
 
 #include <string>
 
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 #include "status/health.h"
 #include "status/live_status.h"
 
 namespace boletos::status {
 
-std::string RenderMetrics(const jobs::StatusView* view, const LiveSnapshot& s, const HealthVerdict& health);
+std::string RenderMetrics(const report::StatusView* view, const LiveSnapshot& s, const HealthVerdict& health);
 
 }  // namespace boletos::status

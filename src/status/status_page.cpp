@@ -4,17 +4,11 @@
 #include <cstdio>
 #include <sstream>
 
+#include "core/units.h"
 #include "status/memory_chart.h"
 
 namespace boletos::status {
 namespace {
-
-std::string Mb(int64_t kb) {
-  if (kb < 0) return "unknown";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(kb) / 1024.0);
-  return buf;
-}
 
 const char* kStyle =
     "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:760px}"
@@ -41,13 +35,13 @@ void Progress(std::ostringstream& out, const LiveSnapshot& s) {
     out << "<p>In flight: <b id=\"current-client\">" << HtmlEscape(s.progress.current_client) << "</b></p>\n";
   }
   const jobs::MemoryReading& m = s.progress.memory;
-  out << "<p>Memory now: worker RSS " << Mb(m.worker_rss_kb) << ", browser PSS " << Mb(m.browser_pss_kb) << " ("
-      << m.browser_processes << " processes), cgroup " << Mb(m.cgroup_usage_kb) << " of "
-      << (m.cgroup_limit_kb > 0 ? Mb(m.cgroup_limit_kb) : std::string("no limit")) << "; --memory-limit "
-      << Mb(s.memory_limit_kb) << "</p>\n";
+  out << "<p>Memory now: worker RSS " << Megabytes(m.worker_rss_kb) << ", browser PSS " << Megabytes(m.browser_pss_kb) << " ("
+      << m.browser_processes << " processes), cgroup " << Megabytes(m.cgroup_usage_kb) << " of "
+      << (m.cgroup_limit_kb > 0 ? Megabytes(m.cgroup_limit_kb) : std::string("no limit")) << "; --memory-limit "
+      << Megabytes(s.memory_limit_kb) << "</p>\n";
 }
 
-void Period(std::ostringstream& out, const jobs::StatusView& view) {
+void Period(std::ostringstream& out, const report::StatusView& view) {
   const auto& r = view.report;
   out << "<h2>Period " << HtmlEscape(r.period) << "</h2>\n<table id=\"counts\"><tr><th>total</th><th>done</th>"
       << "<th>pending</th><th>retrying</th><th>failed</th></tr><tr><td>" << r.counts.total << "</td><td>"
@@ -71,7 +65,7 @@ void Period(std::ostringstream& out, const jobs::StatusView& view) {
 
 }  // namespace
 
-std::string RenderStatusPage(const jobs::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
+std::string RenderStatusPage(const report::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
                              const HealthVerdict& health, const std::vector<store::MemorySample>& samples,
                              int64_t chart_run_id) {
   std::ostringstream out;

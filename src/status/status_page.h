@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "core/html_escape.h"
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 #include "status/health.h"
 #include "status/live_status.h"
 
 namespace boletos::status {
 
 // view may be null (the store could not be read; store_error says why).
-std::string RenderStatusPage(const jobs::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
+std::string RenderStatusPage(const report::StatusView* view, const std::string& store_error, const LiveSnapshot& s,
                              const HealthVerdict& health, const std::vector<store::MemorySample>& samples,
                              int64_t chart_run_id);
 

@@ -1,6 +1,6 @@
 #include "status/status_service.h"
 
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 #include "ops/prometheus_text.h"
 #include "status/live_json.h"
 #include "status/metrics.h"
@@ -39,11 +39,11 @@ ops::HttpReply StatusService::Healthz() const {
 ops::HttpReply StatusService::StatusJson() const {
   LiveSnapshot s = live_.Read();
   HealthVerdict v = JudgeHealth(s, options_.health);
-  auto view = jobs::LoadStatusView(store_, s.period, kLockHeld);
+  auto view = report::LoadStatusView(store_, s.period, kLockHeld);
   nlohmann::json body;
   int code = 200;
   if (view.ok()) {
-    body = jobs::StatusToJson(*view);
+    body = report::StatusToJson(*view);
   } else {
     code = 503;
     body = {{"error", "the database could not be read: " + view.message()}};
@@ -55,14 +55,14 @@ ops::HttpReply StatusService::StatusJson() const {
 ops::HttpReply StatusService::Metrics() const {
   LiveSnapshot s = live_.Read();
   HealthVerdict v = JudgeHealth(s, options_.health);
-  auto view = jobs::LoadStatusView(store_, s.period, kLockHeld);
+  auto view = report::LoadStatusView(store_, s.period, kLockHeld);
   return ops::HttpReply{200, ops::PrometheusText::ContentType(), RenderMetrics(view.ok() ? &*view : nullptr, s, v)};
 }
 
 ops::HttpReply StatusService::Page() const {
   LiveSnapshot s = live_.Read();
   HealthVerdict v = JudgeHealth(s, options_.health);
-  auto view = jobs::LoadStatusView(store_, s.period, kLockHeld);
+  auto view = report::LoadStatusView(store_, s.period, kLockHeld);
   // The chart shows the run in flight, else the newest run the store knows.
   int64_t chart_run = s.run_id;
   if (chart_run == 0 && view.ok() && !view->report.recent_runs.empty()) chart_run = view->report.recent_runs.front().id;

@@ -4,7 +4,7 @@
 
 #include <SQLiteCpp/Transaction.h>
 
-#include "store/iso_time.h"
+#include "core/iso_time.h"
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
 #include "store/store_names.h"

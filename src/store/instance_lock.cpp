@@ -12,7 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/iso_time.h"
+#include "core/host_name.h"
+#include "core/iso_time.h"
 
 namespace boletos::store {
 namespace {
@@ -23,12 +24,6 @@ int Flock(int fd, int op) {
     rc = flock(fd, op);
   } while (rc != 0 && errno == EINTR);
   return rc;
-}
-
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
 }
 
 std::string ReadAll(int fd) {
@@ -129,7 +124,7 @@ Result<InstanceLock> InstanceLock::Acquire(const std::string& db_path, const std
 
   InstanceLock lock(fd, path);
   nlohmann::json info = {{"pid", static_cast<long long>(getpid())},
-                         {"host", HostName()},
+                         {"host", ThisHostName()},
                          {"since", NowIso()},
                          {"command", command}};
   std::string text = info.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -2,15 +2,12 @@
 
 #include <SQLiteCpp/Transaction.h>
 
+#include "store/sqlite_columns.h"
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
 
 namespace boletos::store {
 namespace {
-
-std::string OptionalText(SQLite::Statement& q, int col) {
-  return q.getColumn(col).isNull() ? std::string() : q.getColumn(col).getString();
-}
 
 // Rows of jobs joined with their client, newest attempt first.
 std::vector<ExportRow> LatestJobs(SQLite::Database& db, const std::string& period, const char* statuses, int limit) {

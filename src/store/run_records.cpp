@@ -5,17 +5,14 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "store/instance_lock.h"
-#include "store/iso_time.h"
+#include "store/sqlite_columns.h"
+#include "core/iso_time.h"
 #include "store/sqlite_error.h"
 #include "store/sqlite_store.h"
 #include "store/store_names.h"
 
 namespace boletos::store {
 namespace {
-
-std::string OptionalText(SQLite::Statement& q, int col) {
-  return q.getColumn(col).isNull() ? std::string() : q.getColumn(col).getString();
-}
 
 // The latest time the run wrote anything: when it was last seen alive.
 std::string LastSignOfLife(SQLite::Database& db, const RunRecord& run) {

@@ -13,7 +13,7 @@
 
 #include "../jobs/fake_slots.h"
 #include "demo_slip_support.h"
-#include "jobs/export_writer.h"
+#include "report/export_writer.h"
 #include "jobs/runner.h"
 #include "jobs/slip_check.h"
 
@@ -58,7 +58,7 @@ jobs::RunnerEnvironment QuietEnv() {
                                    return true;
                                  },
                                  [](const std::vector<pid_t>&, bool) { return jobs::MemoryReading{}; },
-                                 [] { return std::string("test"); }, /*redact=*/{}};
+                                 [] { return std::string("test"); }, /*redact=*/{}, /*attempt_recorded=*/{}};
 }
 
 struct ThreeSlips {
@@ -108,7 +108,7 @@ TEST(Export, PrintsTheFactsReadFromTheSlip) {
   std::string json_path = dir.File("export.json");
   std::FILE* out = std::fopen(json_path.c_str(), "w");
   ASSERT_TRUE(out);
-  Status written = jobs::WriteExport(*db, kPeriod, jobs::ExportFormat::kJson, out);
+  Status written = report::WriteExport(*db, kPeriod, report::ExportFormat::kJson, out);
   std::fclose(out);
   ASSERT_TRUE(written.ok()) << written.message();
   std::ifstream in(json_path);
@@ -130,7 +130,7 @@ TEST(Export, PrintsTheFactsReadFromTheSlip) {
   std::string csv_path = dir.File("export.csv");
   out = std::fopen(csv_path.c_str(), "w");
   ASSERT_TRUE(out);
-  written = jobs::WriteExport(*db, kPeriod, jobs::ExportFormat::kCsv, out);
+  written = report::WriteExport(*db, kPeriod, report::ExportFormat::kCsv, out);
   std::fclose(out);
   ASSERT_TRUE(written.ok()) << written.message();
   std::ifstream csv_in(csv_path);

@@ -157,7 +157,7 @@ class Rig {
           m.browser_pss_estimated = s.browser_pss_estimated;
           return m;
         },
-        [] { return std::string("SIGTERM"); }, /*redact=*/{}};
+        [] { return std::string("SIGTERM"); }, /*redact=*/{}, /*attempt_recorded=*/{}};
     auto run_id = db_->BeginRun(kPeriod, getpid(), "test");
     EXPECT_TRUE(run_id.ok());
     if (run_id_out) *run_id_out = *run_id;

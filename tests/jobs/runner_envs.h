@@ -27,7 +27,7 @@ inline RunnerEnvironment QuietEnv() {
         m.line = "memory: test";
         return m;
       },
-      [] { return std::string("SIGTERM"); }, /*redact=*/{}};
+      [] { return std::string("SIGTERM"); }, /*redact=*/{}, /*attempt_recorded=*/{}};
 }
 
 // Readings of a browser of 100 MB PSS, 20 MB of it its own (anonymous),

@@ -1,6 +1,6 @@
 // The CSV export against what a spreadsheet would do with it.
 
-#include "jobs/export_writer.h"
+#include "report/export_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ namespace {
 
 std::string ExportCsv(store::Store& db) {
   std::FILE* f = std::tmpfile();
-  EXPECT_TRUE(jobs::WriteExport(db, "2026-12", jobs::ExportFormat::kCsv, f).ok());
+  EXPECT_TRUE(report::WriteExport(db, "2026-12", report::ExportFormat::kCsv, f).ok());
   std::rewind(f);
   std::string text;
   for (int c; (c = std::fgetc(f)) != EOF;) text += static_cast<char>(c);

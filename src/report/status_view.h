@@ -9,7 +9,7 @@
 
 #include "store/store.h"
 
-namespace boletos::jobs {
+namespace boletos::report {
 
 struct StatusView {
   store::StatusReport report;
@@ -28,4 +28,4 @@ nlohmann::json RunToJson(const store::RunRecord& run);
 nlohmann::json StatusToJson(const StatusView& view);
 std::string StatusToText(const StatusView& view);
 
-}  // namespace boletos::jobs
+}  // namespace boletos::report

@@ -1,10 +1,10 @@
-#include "jobs/export_writer.h"
+#include "report/export_writer.h"
 
 #include <csv.h>
 
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 
-namespace boletos::jobs {
+namespace boletos::report {
 
 const std::vector<std::string>& ExportColumns() {
   static const std::vector<std::string> columns = {
@@ -62,4 +62,4 @@ Status WriteExport(store::Store& store, const std::string& period, ExportFormat 
   return Status::Ok();
 }
 
-}  // namespace boletos::jobs
+}  // namespace boletos::report

@@ -8,7 +8,7 @@
 
 #include "store/store.h"
 
-namespace boletos::jobs {
+namespace boletos::report {
 
 enum class ExportFormat { kCsv, kJson };
 
@@ -17,4 +17,4 @@ const std::vector<std::string>& ExportColumns();
 
 Status WriteExport(store::Store& store, const std::string& period, ExportFormat format, std::FILE* out);
 
-}  // namespace boletos::jobs
+}  // namespace boletos::report

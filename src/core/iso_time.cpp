@@ -1,9 +1,9 @@
-#include "store/iso_time.h"
+#include "core/iso_time.h"
 
 #include <cstdio>
 #include <ctime>
 
-namespace boletos::store {
+namespace boletos {
 
 std::string IsoTime(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
@@ -24,4 +24,4 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
 
 std::string NowIso() { return IsoTime(std::chrono::system_clock::now()); }
 
-}  // namespace boletos::store
+}  // namespace boletos

@@ -1,9 +1,9 @@
-#include "jobs/status_report.h"
+#include "report/status_view.h"
 
 #include <climits>
 #include <sstream>
 
-namespace boletos::jobs {
+namespace boletos::report {
 namespace {
 
 using Json = nlohmann::json;
@@ -158,4 +158,4 @@ std::string StatusToText(const StatusView& view) {
   return out.str();
 }
 
-}  // namespace boletos::jobs
+}  // namespace boletos::report
