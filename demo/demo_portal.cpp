@@ -173,6 +173,9 @@ void DemoPortal::Impl::Routes() {
       ++searches;
     }
     Fault f = faults.Draw(/*for_search=*/true);
+    for (int waited = 0; waited < faults.spec().delay_ms && !stopping; waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     if (f == Fault::kHttp500) {
       res.status = 500;
       return res.set_content(pages::ErrorPage(), "text/html");

@@ -42,6 +42,7 @@ Result<FaultSpec> ParseFaultSpec(const std::string& text) {
     else if (key == "alert") spec.alert = v;
     else if (key == "expire_every") spec.expire_every = static_cast<int>(v);
     else if (key == "stall_ms") spec.stall_ms = static_cast<int>(v);
+    else if (key == "delay_ms") spec.delay_ms = static_cast<int>(v);
     else
       return MakeError(ErrorKind::kBadInput, "unknown fault '" + key +
                                                  "' (http500, stall, truncate, html_error, wrong_client, alert, "

@@ -11,6 +11,7 @@
 //                  expirada" and shows no slip
 //   expire_every=K the session expires every K requests
 //   stall_ms=N     how long a stall lasts (default 40000)
+//   delay_ms=N     every search answers N ms late, and normally (a slow portal)
 
 #include <cstdint>
 #include <map>
@@ -28,6 +29,7 @@ struct FaultSpec {
   double http500 = 0, stall = 0, truncate = 0, html_error = 0, wrong_client = 0, alert = 0;
   int expire_every = 0;
   int stall_ms = 40000;
+  int delay_ms = 0;
   std::string text;  // as given
 };
 

@@ -16,6 +16,7 @@
 #include "core/duration.h"
 #include "ops/logging.h"
 #include "ops/stray_reaper.h"
+#include "status/progress_line.h"
 #include "status/status_service.h"
 #include "store/instance_lock.h"
 
@@ -108,6 +109,7 @@ int RunOnce(const RunOptions& o) {
   status::LiveStatus live(o.memory_limit_mb);
   std::unique_ptr<status::StatusService> service;
   if (int code = StartStatusPort(o, *db, live, stop, service); code != kExitOk) return code;
+  status::ProgressLine progress(live);  // on a terminal only
   return RunCycle(o, *db, stop, redactor, &live);
 }
 
@@ -154,6 +156,7 @@ int RunWorker(const WorkerOptions& o) {
   status::LiveStatus live(o.run.memory_limit_mb);
   std::unique_ptr<status::StatusService> service;
   if (int code = StartStatusPort(o.run, *db, live, stop, service); code != kExitOk) return code;
+  status::ProgressLine progress(live);  // on a terminal only
 
   for (int cycle = 1;; ++cycle) {
     auto started = std::chrono::steady_clock::now();
