@@ -235,12 +235,7 @@ class Gates {
       return true;
     });
   }
-  // Waits (up to 10 s) until n attempts wait at their gates; returns which.
-  std::set<std::string> WaitArrivedCount(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return arrived_.size() >= n; });
-    return arrived_;
-  }
+
 
  private:
   std::mutex mu_;
