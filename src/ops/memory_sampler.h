@@ -26,7 +26,7 @@ struct MemorySnapshot {
   int64_t browser_pss_own_kb = 0;
   bool browser_pss_estimated = false;  // set by MemoryGauge between full reads
   int browser_processes = 0;
-  int browsers = 0;  // two while the next one starts ahead (jobs::NextBrowser)
+  int browsers = 0;  // two while the next one starts ahead (jobs::ChromiumLauncher)
   int64_t cgroup_usage_kb = -1;  // -1: unknown
   int64_t cgroup_limit_kb = -1;  // -1: unknown or unlimited
   int cgroup_version = 0;        // 1, 2, or 0 when none was found
