@@ -140,19 +140,19 @@ void CheckFlow(const DoctorOptions& o, Report& r) {
 void CheckMemory(const DoctorOptions& o, Report& r) {
   ops::MemorySnapshot s = ops::MemorySampler().Sample({});
   if (s.cgroup_version == 0 || s.cgroup_limit_kb <= 0) {
-    r.Ok("no container memory limit found; --memory-limit " + std::to_string(o.run.memory_limit_mb) +
+    r.Ok("no container memory limit found; --memory-limit " + std::to_string(o.run.loop.memory_limit_mb) +
          " MB is the limit in force");
     return;
   }
   int64_t cgroup_mb = s.cgroup_limit_kb / 1024;
-  if (cgroup_mb < o.run.memory_limit_mb) {
+  if (cgroup_mb < o.run.loop.memory_limit_mb) {
     return r.Fail("the container's memory limit (" + std::to_string(cgroup_mb) + " MB, cgroup v" +
                       std::to_string(s.cgroup_version) + ") is below --memory-limit " +
-                      std::to_string(o.run.memory_limit_mb) + " MB; boletos will use the lower one",
+                      std::to_string(o.run.loop.memory_limit_mb) + " MB; boletos will use the lower one",
                   "pass --memory-limit " + std::to_string(cgroup_mb) + " or less");
   }
   r.Ok("container memory limit " + std::to_string(cgroup_mb) + " MB (cgroup v" + std::to_string(s.cgroup_version) +
-       ") is at or above --memory-limit " + std::to_string(o.run.memory_limit_mb) + " MB");
+       ") is at or above --memory-limit " + std::to_string(o.run.loop.memory_limit_mb) + " MB");
 }
 
 int RunDoctor(const DoctorOptions& o) {
@@ -176,7 +176,7 @@ void AddDoctorCommand(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<DoctorOptions>();
   auto* cmd = app.add_subcommand("doctor", "check Chromium, the database, the output folder and the flow; say what to fix");
   AddCommonOptions(cmd, o->run.common);
-  cmd->add_option("--memory-limit", o->run.memory_limit_mb, "MB, compared with the container's limit")->capture_default_str();
+  cmd->add_option("--memory-limit", o->run.loop.memory_limit_mb, "MB, compared with the container's limit")->capture_default_str();
   cmd->add_option("--var", o->run.vars, "KEY=VALUE, as for run");
   cmd->callback([o, &action] { action = [o] { return RunDoctor(*o); }; });
 }

@@ -18,15 +18,12 @@ struct ExportOptions {
 };
 
 int RunExport(const ExportOptions& o) {
-  auto period = o.common.ResolvePeriod();
-  if (!period.ok()) {
-    SayError(period.message());
-    return kExitBadInput;
-  }
-  auto db = OpenStoreOrSay(o.common.db);
-  if (!db) return kExitBadInput;
+  auto opened = OpenPeriodStoreOrSay(o.common);
+  if (!opened) return kExitBadInput;
+  store::Store& db = *opened->db;
+  const std::string& period = opened->period;
   auto format = o.format == "json" ? report::ExportFormat::kJson : report::ExportFormat::kCsv;
-  Status s = report::WriteExport(*db, period->ToString(), format, stdout);
+  Status s = report::WriteExport(db, period, format, stdout);
   if (!s.ok()) {
     SayError(s.message());
     return ExitCodeFor(s.error());

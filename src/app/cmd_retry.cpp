@@ -12,20 +12,17 @@ namespace boletos::app {
 namespace {
 
 int RunRetry(const CommonOptions& o) {
-  auto period = o.ResolvePeriod();
-  if (!period.ok()) {
-    SayError(period.message());
-    return kExitBadInput;
-  }
-  auto db = OpenStoreOrSay(o.db);
-  if (!db) return kExitBadInput;
-  auto reset = db->ResetFailed(period->ToString());
+  auto opened = OpenPeriodStoreOrSay(o);
+  if (!opened) return kExitBadInput;
+  store::Store& db = *opened->db;
+  const std::string& period = opened->period;
+  auto reset = db.ResetFailed(period);
   if (!reset.ok()) {
     SayError(reset.message());
     return ExitCodeFor(reset.error());
   }
   std::printf("%d failed clients of %s are pending again; the next run takes them\n", *reset,
-              period->ToString().c_str());
+              period.c_str());
   return kExitOk;
 }
 

@@ -31,19 +31,19 @@ struct WorkerOptions {
 
 void AddRunOptions(CLI::App* cmd, RunOptions& o) {
   AddCommonOptions(cmd, o.common);
-  cmd->add_option("--batch", o.batch, "at most N clients this run (default: all pending)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--recycle-every", o.recycle_every, "new browser after N downloads")
+  cmd->add_option("--batch", o.loop.batch, "at most N clients this run (default: all pending)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--recycle-every", o.loop.recycle_every, "new browser after N downloads")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--memory-limit", o.memory_limit_mb, "MB for worker + browser; the browser is recycled at 70%")
+  cmd->add_option("--memory-limit", o.loop.memory_limit_mb, "MB for worker + browser; the browser is recycled at 70%")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--memory-log-every", o.memory_log_every, "a memory line every N clients")
+  cmd->add_option("--memory-log-every", o.loop.memory_log_every, "a memory line every N clients")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--max-attempts", o.max_attempts, "attempts per client before it is failed")
+  cmd->add_option("--max-attempts", o.loop.max_attempts, "attempts per client before it is failed")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--max-consecutive-failures", o.max_consecutive_failures,
+  cmd->add_option("--max-consecutive-failures", o.loop.max_consecutive_failures,
                   "stop with exit 3 after N failures in a row (the portal looks down)")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--tabs", o.tabs, "clients in parallel in one browser, one per tab (they share the login)")
+  cmd->add_option("--tabs", o.loop.tabs, "clients in parallel in one browser, one per tab (they share the login)")
       ->check(CLI::Range(1, 16))->capture_default_str();
   cmd->add_option("--status-port", o.status_port, "serve /, /healthz, /status, /metrics on 127.0.0.1:P (0 = any free port)")
       ->check(CLI::Range(0, 65535));
@@ -106,7 +106,7 @@ int RunOnce(const RunOptions& o) {
   std::optional<store::InstanceLock> lock;
   if (int code = OpenLocked(o, db, lock, "run"); code != kExitOk) return code;
   ops::StrayReaper reaper;  // we may be PID 1 in a container
-  status::LiveStatus live(o.memory_limit_mb);
+  status::LiveStatus live(o.loop.memory_limit_mb);
   std::unique_ptr<status::StatusService> service;
   if (int code = StartStatusPort(o, *db, live, stop, service); code != kExitOk) return code;
   status::ProgressLine progress(live);  // on a terminal only
@@ -153,7 +153,7 @@ int RunWorker(const WorkerOptions& o) {
   if (int code = OpenLocked(o.run, db, lock, "worker"); code != kExitOk) return code;
   ops::StrayReaper reaper;  // the worker is PID 1 in a container
   // The status port lives across cycles: /healthz answers while we wait.
-  status::LiveStatus live(o.run.memory_limit_mb);
+  status::LiveStatus live(o.run.loop.memory_limit_mb);
   std::unique_ptr<status::StatusService> service;
   if (int code = StartStatusPort(o.run, *db, live, stop, service); code != kExitOk) return code;
   status::ProgressLine progress(live);  // on a terminal only

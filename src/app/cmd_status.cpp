@@ -18,14 +18,11 @@ struct StatusOptions {
 };
 
 int RunStatus(const StatusOptions& o) {
-  auto period = o.common.ResolvePeriod();
-  if (!period.ok()) {
-    SayError(period.message());
-    return kExitBadInput;
-  }
-  auto db = OpenStoreOrSay(o.common.db);
-  if (!db) return kExitBadInput;
-  auto view = report::LoadStatusView(*db, period->ToString(), /*caller_holds_lock=*/false);
+  auto opened = OpenPeriodStoreOrSay(o.common);
+  if (!opened) return kExitBadInput;
+  store::Store& db = *opened->db;
+  const std::string& period = opened->period;
+  auto view = report::LoadStatusView(db, period, /*caller_holds_lock=*/false);
   if (!view.ok()) {
     SayError(view.message());
     return ExitCodeFor(view.error());

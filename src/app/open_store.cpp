@@ -15,4 +15,15 @@ std::unique_ptr<store::Store> OpenStoreOrSay(const std::string& db_path, store::
   return std::move(*opened);
 }
 
+std::optional<PeriodStore> OpenPeriodStoreOrSay(const CommonOptions& o) {
+  auto period = o.ResolvePeriod();
+  if (!period.ok()) {
+    SayError(period.message());
+    return std::nullopt;
+  }
+  auto db = OpenStoreOrSay(o.db);
+  if (!db) return std::nullopt;
+  return PeriodStore{period->ToString(), std::move(db)};
+}
+
 }  // namespace boletos::app

@@ -154,22 +154,15 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
 
   flow::FlowRunner flow_runner(*flow, *period, env);
   jobs::SlipCheck check(flow->max_pdf_mb, *period);
-  jobs::SlipCommit commit(flow_runner, check, out, db, period->ToString(), o.tabs);
+  jobs::SlipCommit commit(flow_runner, check, out, db, period->ToString(), o.loop.tabs);
   cdp::LaunchOptions launch;
   launch.executable = *chromium;
   launch.identity = *identity;
-  jobs::ChromiumLauncher launcher(launch, o.tabs, jobs::SlotServices{flow_runner, commit, out, redactor});
+  jobs::ChromiumLauncher launcher(launch, o.loop.tabs, jobs::SlotServices{flow_runner, commit, out, redactor});
 
   ops::MemoryGauge gauge;
-  jobs::RunnerOptions ro;
+  jobs::RunnerOptions ro = o.loop;
   ro.period = period->ToString();
-  ro.tabs = o.tabs;
-  ro.batch = o.batch;
-  ro.max_attempts = o.max_attempts;
-  ro.recycle_every = o.recycle_every;
-  ro.memory_log_every = o.memory_log_every;
-  ro.max_consecutive_failures = o.max_consecutive_failures;
-  ro.memory_limit_mb = o.memory_limit_mb;
   // Test-only and undocumented in --help: the black-box tests (tests/app)
   // retry in tenths of a second instead of seconds. Ignored unless 1..60000.
   if (const char* base = std::getenv("BOLETOS_BACKOFF_BASE_MS")) {
@@ -182,14 +175,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
       [&](const std::vector<pid_t>& browsers, bool full) {
         ops::MemorySnapshot s = gauge.Read(browsers, full);
         jobs::MemoryReading m;
-        m.worker_rss_kb = s.worker_rss_kb;
-        m.browser_pss_kb = s.browser_pss_kb;
-        m.browser_pss_own_kb = s.browser_pss_own_kb;
-        m.browser_pss_estimated = s.browser_pss_estimated;
-        m.browser_processes = s.browser_processes;
-        m.browsers = s.browsers;
-        m.cgroup_usage_kb = s.cgroup_usage_kb;
-        m.cgroup_limit_kb = s.cgroup_limit_kb;
+        static_cast<MemoryFigures&>(m) = s;
         m.line = ops::FormatMemoryLine(s);
         return m;
       },

@@ -12,19 +12,17 @@
 #include "core/redactor.h"
 #include "ops/stop_signal.h"
 #include "status/live_status.h"
+#include "jobs/runner.h"
 #include "store/store.h"
 
 namespace boletos::app {
 
 struct RunOptions {
   CommonOptions common;
-  int batch = 0;
-  int recycle_every = 10;
-  int64_t memory_limit_mb = 512;
-  int memory_log_every = 5;
-  int max_attempts = 6;
-  int max_consecutive_failures = 10;
-  int tabs = 1;
+  // --batch, --recycle-every, --memory-limit, --memory-log-every,
+  // --max-attempts, --max-consecutive-failures, --tabs (the period is
+  // resolved for each cycle).
+  jobs::RunnerOptions loop;
   int status_port = -1;
   std::string status_bind = "127.0.0.1";
   std::string status_token;                      // --status-token [BOLETOS_STATUS_TOKEN]

@@ -29,6 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/memory_figures.h"
 #include "jobs/backoff.h"
 #include "jobs/browser_pool.h"
 #include "jobs/failure_streak.h"
@@ -52,15 +53,7 @@ struct RunnerOptions {
   BackoffPolicy backoff;
 };
 
-struct MemoryReading {
-  int64_t worker_rss_kb = 0;
-  int64_t browser_pss_kb = 0;
-  int64_t browser_pss_own_kb = 0;  // of which anonymous and shared memory (see ops::MemorySnapshot)
-  bool browser_pss_estimated = false;  // from RSS growth since the last full read
-  int browser_processes = 0;
-  int browsers = 0;  // 2 while the next browser starts ahead
-  int64_t cgroup_usage_kb = -1;
-  int64_t cgroup_limit_kb = -1;
+struct MemoryReading : MemoryFigures {
   std::string line;  // the human line: "memory: worker RSS ..."
 };
 

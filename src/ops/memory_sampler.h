@@ -13,23 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "core/memory_figures.h"
+
 namespace boletos::ops {
 
-struct MemorySnapshot {
-  int64_t worker_rss_kb = 0;
-  int64_t browser_pss_kb = 0;  // 0 when only RSS was read
+// The figures (browser_pss_estimated is set by MemoryGauge between full
+// reads), and what only the sampler knows.
+struct MemorySnapshot : MemoryFigures {
   int64_t browser_rss_kb = 0;
-  // The part of that PSS in anonymous and shared-memory pages (Pss_Anon +
-  // Pss_Shmem), read with it: what one more browser like it would add to
-  // the tree's PSS. Its file pages (the binary, fonts, ICU data) are mapped
-  // by the other browser already, and a page's PSS only splits further.
-  int64_t browser_pss_own_kb = 0;
-  bool browser_pss_estimated = false;  // set by MemoryGauge between full reads
-  int browser_processes = 0;
-  int browsers = 0;  // two while the next one starts ahead (jobs::ChromiumLauncher)
-  int64_t cgroup_usage_kb = -1;  // -1: unknown
-  int64_t cgroup_limit_kb = -1;  // -1: unknown or unlimited
-  int cgroup_version = 0;        // 1, 2, or 0 when none was found
+  int cgroup_version = 0;  // 1, 2, or 0 when none was found
 };
 
 class MemorySampler {

@@ -1,7 +1,8 @@
 #pragma once
 // Test support for the job loop: a scripted portal behind fake browsers
-// (outcomes by client and attempt, throws, timeouts) and a Harness that runs a Runner over it with a
-// real SQLite store. Shared by the runner's test files.
+// (outcomes by client and attempt, throws, timeouts) and a Harness that
+// runs a Runner over it with a real SQLite store. Shared by the runner's
+// test files.
 
 #include <gtest/gtest.h>
 
@@ -92,7 +93,8 @@ struct Harness {
           std::string out = text;
           for (size_t at; (at = out.find("s3cret")) != std::string::npos;) out.replace(at, 6, "***");
           return out;
-        }};
+        },
+        /*attempt_recorded=*/{}};
   }
   RunnerOptions Options() {
     RunnerOptions o;
