@@ -24,13 +24,7 @@
 
 using namespace boletos;
 using namespace boletos::jobs;
-using boletos::jobs::testing::FakeAttempt;
-using boletos::jobs::testing::FakeDownload;
-using boletos::jobs::testing::FakeLauncher;
-using boletos::jobs::testing::Gates;
-using boletos::jobs::testing::LogCapture;
-using boletos::jobs::testing::QuietEnv;
-using boletos::jobs::testing::RoomyEnv;
+using namespace boletos::jobs::testing;  // the fake browsers, gates, memory readings, log capture
 using boletos::store::testing::Import;
 using boletos::store::testing::OpenStore;
 using boletos::store::testing::TempDir;
