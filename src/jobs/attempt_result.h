@@ -11,6 +11,12 @@
 
 namespace boletos::jobs {
 
+// Whether an error says the browser itself is gone (its connection closed,
+// its target crashed), not just the step.
+inline bool BrowserGone(ErrorKind kind) {
+  return kind == ErrorKind::kConnectionClosed || kind == ErrorKind::kTargetCrashed;
+}
+
 // How an attempt failed, beyond its Error: the run loop counts these.
 struct AttemptFailure {
   Error error;

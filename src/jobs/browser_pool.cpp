@@ -93,8 +93,7 @@ void BrowserPool::Close(std::shared_ptr<Slot>& which) {
   std::shared_ptr<Slot> closing;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    closing = std::move(which);
-    which.reset();
+    closing = std::move(which);  // which is empty now
   }
   // closing (or the last lease holding it) destroys the slot: its browser
   // goes to the disposer.

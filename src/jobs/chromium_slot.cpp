@@ -16,8 +16,6 @@ constexpr auto kArtifactTime = std::chrono::seconds(5);
 constexpr auto kCollectTime = std::chrono::seconds(2);
 constexpr auto kNewTabTime = std::chrono::seconds(10);
 
-bool BrowserGone(ErrorKind kind) { return kind == ErrorKind::kConnectionClosed || kind == ErrorKind::kTargetCrashed; }
-
 }  // namespace
 
 ChromiumSlot::ChromiumSlot(std::unique_ptr<cdp::Browser> browser, std::vector<std::unique_ptr<cdp::Page>> pages,

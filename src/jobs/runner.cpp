@@ -70,8 +70,7 @@ void Runner::Dispatch(store::WorkItem item, int position) {
   if (Status started = pool_.EnsureCurrent(); !started.ok()) {
     // No browser for it: a failed attempt, with the reason it could not start.
     std::string message = env_.redact ? env_.redact(started.message()) : started.message();
-    bool gone = started.kind() == ErrorKind::kTargetCrashed || started.kind() == ErrorKind::kConnectionClosed;
-    job.result.emplace(AttemptFailure{MakeError(started.kind(), message), false, gone});
+    job.result.emplace(AttemptFailure{MakeError(started.kind(), message), false, BrowserGone(started.kind())});
     Finish(std::move(job));
     return;
   }
