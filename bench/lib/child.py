@@ -15,10 +15,11 @@ def command(ap, args):
     return cmd
 
 
-def start(cmd):
+def start(cmd, preexec_fn=None):
     """Starts cmd; a stop of this script is forwarded to it, so a Ctrl-C of
-    the bench does not orphan it. Its stdout/stderr pass through."""
-    proc = subprocess.Popen(cmd)
+    the bench does not orphan it. Its stdout/stderr pass through.
+    preexec_fn runs in the child before cmd (e.g. to enter a cgroup)."""
+    proc = subprocess.Popen(cmd, preexec_fn=preexec_fn)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda s, _f: proc.send_signal(s))
     return proc

@@ -49,7 +49,7 @@ def read_run(rec):
     code = int(text(os.path.join(d, "exit"), "-1") or -1)
     log = text(os.path.join(d, "log"))
     r = {"label": rec["label"].split("#")[0], "group": rec["group"], "kind": kind, "exit": code, "verify": ver,
-         "wall": meas.get("wall_s"), "cpu": meas.get("cpu_s"), "pss": meas.get("tree_pss_kb", 0) / MIB,
+         "wall": meas.get("wall_s"), "cpu": meas.get("cpu_s"), "cpu_source": meas.get("cpu_source", "wait4"), "pss": meas.get("tree_pss_kb", 0) / MIB,
          "rss": meas.get("driver_rss_kb", 0) / MIB, "hwm": meas.get("driver_hwm_kb", 0) / MIB,
          "procs": meas.get("tree_procs"), "samples": meas.get("samples"),
          "load": "%s→%s" % (text(os.path.join(d, "load.before"), "?"), text(os.path.join(d, "load.after"), "?")),
@@ -91,6 +91,7 @@ def fold(runs):
                 base["sampled_wall"] = statistics.median(x["wall"] for x in sampled)
             base["wall"] = statistics.median(x["wall"] for x in (timed or sampled))
             base["cpu"] = statistics.median(x["cpu"] for x in timed) if timed else None
+            base["cpu_source"] = "cgroup" if timed and all(x["cpu_source"] == "cgroup" for x in timed) else "wait4"
             owns = [x["own"] for x in sampled if x["own"]]
             if owns:
                 base["own"] = (statistics.median(o[0] for o in owns), statistics.median(o[1] for o in owns))
@@ -169,6 +170,13 @@ def side_section(runs, n):
             name, result_text(r, n), r["wall"], 1000 * r["wall"] / n, cpu, f1(r["pss"]), f1(r["rss"]), tr, pr,
             r["load"]))
     out.append("")
+    if any(r.get("cpu") is not None for r in rows):
+        if all(r.get("cpu_source") == "cgroup" for r in rows if r.get("cpu") is not None):
+            out.append("CPU: user + system time of every process of the run, counted by a cgroup of its own.")
+        else:
+            out.append("CPU: from wait4, a lower bound (no cgroup could be made here): the sandboxed "
+                       "renderers' time is not in it.")
+        out.append("")
     under = [(names.get(r["label"], r["label"]), r["sampled_wall"]) for r in rows if r["ok"] and r.get("sampled_wall")]
     if under and any(r.get("cpu") is not None for r in rows):
         out.append("Wall time of the memory-sampled runs (not used above: the sampler's own CPU slows a contender "

@@ -173,12 +173,11 @@ int RunDoctor(const DoctorOptions& o) {
 }  // namespace
 
 void AddDoctorCommand(CLI::App& app, CommandAction& action) {
-  auto o = std::make_shared<DoctorOptions>();
-  auto* cmd = app.add_subcommand("doctor", "check Chromium, the database, the output folder and the flow; say what to fix");
+  auto [cmd, o] = AddSubcommand<DoctorOptions>(app, action, "doctor",
+    "check Chromium, the database, the output folder and the flow; say what to fix", RunDoctor);
   AddCommonOptions(cmd, o->run.common);
   cmd->add_option("--memory-limit", o->run.loop.memory_limit_mb, "MB, compared with the container's limit")->capture_default_str();
   cmd->add_option("--var", o->run.vars, "KEY=VALUE, as for run");
-  cmd->callback([o, &action] { action = [o] { return RunDoctor(*o); }; });
 }
 
 }  // namespace boletos::app

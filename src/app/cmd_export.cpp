@@ -34,11 +34,10 @@ int RunExport(const ExportOptions& o) {
 }  // namespace
 
 void AddExportCommand(CLI::App& app, CommandAction& action) {
-  auto o = std::make_shared<ExportOptions>();
-  auto* cmd = app.add_subcommand("export", "one row per client for a period (CSV or JSON on stdout)");
+  auto [cmd, o] = AddSubcommand<ExportOptions>(app, action, "export",
+    "one row per client for a period (CSV or JSON on stdout)", RunExport);
   cmd->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}))->capture_default_str();
   AddCommonOptions(cmd, o->common);
-  cmd->callback([o, &action] { action = [o] { return RunExport(*o); }; });
 }
 
 }  // namespace boletos::app

@@ -45,11 +45,10 @@ int RunImport(const ImportOptions& o) {
 }  // namespace
 
 void AddImportCommand(CLI::App& app, CommandAction& action) {
-  auto o = std::make_shared<ImportOptions>();
-  auto* cmd = app.add_subcommand("import", "add or update clients from a CSV file (upsert by id; all or nothing)");
+  auto [cmd, o] = AddSubcommand<ImportOptions>(app, action, "import",
+    "add or update clients from a CSV file (upsert by id; all or nothing)", RunImport);
   cmd->add_option("CLIENTS.csv", o->csv, "UTF-8 CSV with a header row; columns id and name required")->required();
   AddCommonOptions(cmd, o->common);
-  cmd->callback([o, &action] { action = [o] { return RunImport(*o); }; });
 }
 
 }  // namespace boletos::app

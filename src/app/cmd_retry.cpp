@@ -29,10 +29,9 @@ int RunRetry(const CommonOptions& o) {
 }  // namespace
 
 void AddRetryCommand(CLI::App& app, CommandAction& action) {
-  auto o = std::make_shared<CommonOptions>();
-  auto* cmd = app.add_subcommand("retry", "put the failed clients of a period back to pending (attempts reset)");
+  auto [cmd, o] = AddSubcommand<CommonOptions>(app, action, "retry",
+    "put the failed clients of a period back to pending (attempts reset)", RunRetry);
   AddCommonOptions(cmd, *o);
-  cmd->callback([o, &action] { action = [o] { return RunRetry(*o); }; });
 }
 
 }  // namespace boletos::app

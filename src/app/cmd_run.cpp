@@ -187,17 +187,15 @@ int RunWorker(const WorkerOptions& o) {
 }  // namespace
 
 void AddRunCommand(CLI::App& app, CommandAction& action) {
-  auto ro = std::make_shared<RunOptions>();
-  auto* run = app.add_subcommand("run", "download the pending boletos of a period, once");
+  auto [run, ro] = AddSubcommand<RunOptions>(app, action, "run",
+    "download the pending boletos of a period, once", RunOnce);
   AddRunOptions(run, *ro);
-  run->callback([ro, &action] { action = [ro] { return RunOnce(*ro); }; });
 
-  auto wo = std::make_shared<WorkerOptions>();
-  auto* worker = app.add_subcommand("worker", "run again and again (a Render background worker)");
+  auto [worker, wo] = AddSubcommand<WorkerOptions>(app, action, "worker",
+    "run again and again (a Render background worker)", RunWorker);
   AddRunOptions(worker, wo->run);
   worker->add_option("--every", wo->every, "start a run every DURATION (e.g. 6h), counted from the last start");
   worker->add_option("--at", wo->at, "start a run every day at HH:MM (local time)");
-  worker->callback([wo, &action] { action = [wo] { return RunWorker(*wo); }; });
 }
 
 }  // namespace boletos::app

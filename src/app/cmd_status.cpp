@@ -38,11 +38,10 @@ int RunStatus(const StatusOptions& o) {
 }  // namespace
 
 void AddStatusCommand(CLI::App& app, CommandAction& action) {
-  auto o = std::make_shared<StatusOptions>();
-  auto* cmd = app.add_subcommand("status", "progress, last success, the last runs and how they ended");
+  auto [cmd, o] = AddSubcommand<StatusOptions>(app, action, "status",
+    "progress, last success, the last runs and how they ended", RunStatus);
   cmd->add_flag("--json", o->json, "print JSON (the same as the /status endpoint)");
   AddCommonOptions(cmd, o->common);
-  cmd->callback([o, &action] { action = [o] { return RunStatus(*o); }; });
 }
 
 }  // namespace boletos::app

@@ -7,6 +7,23 @@
 #include "boleto/printed_fields.h"
 
 namespace boletos::boleto {
+namespace {
+
+// The printed value wins (it is what the payer sees); the line's fills in
+// when nothing was printed; a disagreement is a warning worded by
+// disagreement(printed, line). "" when neither is known.
+template <typename T, typename Wording>
+std::string Reconcile(const std::optional<T>& printed, const std::optional<T>& line, std::string (*as_text)(T),
+                      Wording disagreement, std::vector<std::string>& warnings) {
+  if (printed && line && *printed != *line) warnings.push_back(disagreement(*printed, *line));
+  if (printed) return as_text(*printed);
+  if (line) return as_text(*line);
+  return "";
+}
+
+std::string DateText(CivilDate date) { return IsoDate(date); }
+
+}  // namespace
 
 SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
   SlipReading r;
@@ -30,27 +47,14 @@ SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
     r.warnings.insert(r.warnings.end(), choice.warnings.begin(), choice.warnings.end());
   }
 
-  if (printed.due && line_due && *printed.due != *line_due) {
-    r.warnings.push_back("the printed Vencimento " + BrazilianDate(*printed.due) +
-                         " disagrees with the linha digitável's due date " + IsoDate(*line_due) +
-                         "; kept the printed date");
-  }
-  if (printed.due) {
-    r.due_date = IsoDate(*printed.due);
-  } else if (line_due) {
-    r.due_date = IsoDate(*line_due);
-  }
-
-  if (printed.cents && line_cents && *printed.cents != *line_cents) {
-    r.warnings.push_back("the printed Valor " + PrintedAmount(*printed.cents) +
-                         " disagrees with the linha digitável's amount " + AmountText(*line_cents) +
-                         "; kept the printed amount");
-  }
-  if (printed.cents) {
-    r.amount = AmountText(*printed.cents);
-  } else if (line_cents) {
-    r.amount = AmountText(*line_cents);
-  }
+  r.due_date = Reconcile(printed.due, line_due, DateText, [](const CivilDate& p, const CivilDate& l) {
+    return "the printed Vencimento " + BrazilianDate(p) + " disagrees with the linha digitável's due date " +
+           IsoDate(l) + "; kept the printed date";
+  }, r.warnings);
+  r.amount = Reconcile(printed.cents, line_cents, AmountText, [](long long p, long long l) {
+    return "the printed Valor " + PrintedAmount(p) + " disagrees with the linha digitável's amount " +
+           AmountText(l) + "; kept the printed amount";
+  }, r.warnings);
   return r;
 }
 

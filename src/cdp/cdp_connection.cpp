@@ -241,19 +241,22 @@ void CdpConnection::Dispatch(const CdpEvent& event) {
     }
   }
   for (auto& entry : targets) {
-    std::lock_guard<std::mutex> run(entry->run_mu);
-    if (!entry->active) continue;
-    // The handler boundary: a subscriber that still reads a field of the
-    // wrong type with value() or get<>() throws here, on the I/O thread,
-    // where nothing else would catch it and the process would end.
-    try {
-      entry->on_event(event);
-    } catch (const std::exception& e) {
-      NoteMalformed("an event " + event.method + " its subscriber could not read (" + e.what() + ")");
-    } catch (...) {
-      NoteMalformed("an event " + event.method + " its subscriber could not read (a non-standard exception)");
-    }
+    std::string thrown = RunHandler(*entry, [&] { entry->on_event(event); });
+    if (!thrown.empty()) NoteMalformed("an event " + event.method + " its subscriber could not read (" + thrown + ")");
   }
+}
+
+std::string CdpConnection::RunHandler(Subscription::Entry& entry, const std::function<void()>& call) {
+  std::lock_guard<std::mutex> run(entry.run_mu);
+  if (!entry.active) return "";
+  try {
+    call();
+  } catch (const std::exception& e) {
+    return e.what()[0] ? e.what() : "an exception without a message";
+  } catch (...) {
+    return "a non-standard exception";
+  }
+  return "";
 }
 
 void CdpConnection::NoteMalformed(const std::string& kind) {
@@ -283,12 +286,9 @@ void CdpConnection::OnTransportClosed(const std::string& reason) {
                               "the browser connection closed (" + reason + ") while waiting for " + pending->method));
   }
   for (auto& entry : watchers) {
-    std::lock_guard<std::mutex> run(entry->run_mu);
-    if (!entry->active) continue;
-    try {
-      entry->on_close(reason);
-    } catch (const std::exception& e) {
-      spdlog::error("a handler of the browser connection's close failed ({}); the other handlers still ran", e.what());
+    std::string thrown = RunHandler(*entry, [&] { entry->on_close(reason); });
+    if (!thrown.empty()) {
+      spdlog::error("a handler of the browser connection's close failed ({}); the other handlers still ran", thrown);
     }
   }
 }

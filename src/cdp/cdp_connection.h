@@ -112,6 +112,12 @@ class CdpConnection : public std::enable_shared_from_this<CdpConnection> {
   // Counts a malformed message; logs the first of each kind.
   void NoteMalformed(const std::string& kind);
   void OnTransportClosed(const std::string& reason);
+  // The handler boundary: runs call (one subscriber's handler) under the
+  // entry's run lock unless it was unsubscribed, and returns what it threw
+  // ("" if nothing). A handler that reads a field of the wrong type with
+  // value() or get<>() throws on the I/O thread, where nothing else would
+  // catch it and the process would end.
+  static std::string RunHandler(Subscription::Entry& entry, const std::function<void()>& call);
   void Unsubscribe(const std::shared_ptr<Subscription::Entry>& entry);
 
   std::unique_ptr<Transport> transport_;

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cdp/close_notice.h"
 #include "cdp/transport.h"
 
 namespace boletos::cdp {
@@ -38,7 +39,7 @@ class PipeTransport : public Transport {
     {
       std::lock_guard<std::mutex> lock(mu_);
       on_message_ = std::move(on_message);
-      on_close_ = std::move(on_close);
+      closed_.Listen(std::move(on_close));
     }
     reader_ = std::thread([this] { ReadLoop(); });
     writer_ = std::thread([this] { WriteLoop(); });
@@ -48,7 +49,7 @@ class PipeTransport : public Transport {
     message.push_back('\0');
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_ || stopping_) return;  // the owner hears of the close through on_close
+      if (closed_.given() || stopping_) return;  // the owner hears of the close through on_close
       outbox_.push_back(std::move(message));
     }
     wake_writer_.notify_one();
@@ -113,7 +114,7 @@ class PipeTransport : public Transport {
     MessageFn fn;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return;
+      if (closed_.given()) return;
       fn = on_message_;
     }
     if (fn) fn(std::move(message));
@@ -122,8 +123,8 @@ class PipeTransport : public Transport {
   void WriteLoop() {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
-      wake_writer_.wait(lock, [&] { return stopping_ || closed_ || !outbox_.empty(); });
-      if (stopping_ || closed_) return;
+      wake_writer_.wait(lock, [&] { return stopping_ || closed_.given() || !outbox_.empty(); });
+      if (stopping_ || closed_.given()) return;
       std::string message = std::move(outbox_.front());
       outbox_.pop_front();
       lock.unlock();
@@ -158,15 +159,10 @@ class PipeTransport : public Transport {
   }
 
   void CloseOnce(const std::string& why) {
-    CloseFn fn;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return;
-      closed_ = true;
-      fn = on_close_;
-    }
+    auto handler = closed_.Give(why);
+    if (!handler) return;
     wake_writer_.notify_all();
-    if (fn) fn(why);
+    if (*handler) (*handler)(why);
   }
 
   int fd_;
@@ -178,9 +174,8 @@ class PipeTransport : public Transport {
   std::deque<std::string> outbox_;
   bool stopping_ = false;  // Close() began
   std::string send_failure_;  // why the writer stopped, for the reader to say
-  bool closed_ = false;    // on_close ran (or is running)
+  CloseNotice closed_{mu_};  // on_close was handed out (and runs or ran)
   MessageFn on_message_;
-  CloseFn on_close_;
 };
 
 }  // namespace

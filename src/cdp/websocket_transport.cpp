@@ -8,6 +8,7 @@
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
+#include "cdp/close_notice.h"
 #include "cdp/transport.h"
 
 namespace boletos::cdp {
@@ -82,10 +83,9 @@ class WebSocketTransport : public Transport {
     // nothing until asked, and nothing is asked before Start.
     std::lock_guard<std::mutex> lock(mu_);
     on_message_ = std::move(on_message);
-    on_close_ = std::move(on_close);
-    if (closed_) {
-      auto fn = on_close_;
-      asio::post(client_.get_io_service(), [fn, why = close_reason_] { fn(why); });
+    closed_.Listen(on_close);
+    if (closed_.given()) {
+      asio::post(client_.get_io_service(), [on_close, why = closed_.reason()] { on_close(why); });
     }
   }
 
@@ -123,15 +123,8 @@ class WebSocketTransport : public Transport {
 
  private:
   void CloseOnce(const std::string& why) {
-    CloseFn fn;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (closed_) return;
-      closed_ = true;
-      close_reason_ = why;
-      fn = on_close_;
-    }
-    if (fn) fn(why);
+    auto handler = closed_.Give(why);
+    if (handler && *handler) (*handler)(why);
   }
 
   WsClient client_;
@@ -140,10 +133,8 @@ class WebSocketTransport : public Transport {
   std::mutex mu_;
   std::condition_variable stop_cv_;
   bool io_done_ = false;
-  bool closed_ = false;
-  std::string close_reason_;
+  CloseNotice closed_{mu_};
   MessageFn on_message_;
-  CloseFn on_close_;
 };
 
 }  // namespace

@@ -123,31 +123,26 @@ void MemorySampler::ReadCgroup(MemorySnapshot& s) const {
       have_v2 = true;
     }
   }
-  auto try_v1 = [&](const std::string& dir) {
-    int64_t usage = ReadNumber(dir + "/memory.usage_in_bytes");
+  // The two versions' files; a limit at or above no_limit_at (v1's "no
+  // limit" is PAGE_COUNTER_MAX pages), or unreadable ("max" in v2), is none.
+  struct Files {
+    int version;
+    const char* usage;
+    const char* limit;
+  };
+  auto read = [&](const std::string& dir, const Files& f) {
+    int64_t usage = ReadNumber(dir + f.usage);
     if (usage < 0) return false;
-    int64_t limit = ReadNumber(dir + "/memory.limit_in_bytes");
-    s.cgroup_version = 1;
+    int64_t limit = ReadNumber(dir + f.limit);
+    s.cgroup_version = f.version;
     s.cgroup_usage_kb = usage / 1024;
-    // v1 says "no limit" with a huge number (PAGE_COUNTER_MAX pages).
     s.cgroup_limit_kb = (limit <= 0 || limit >= (int64_t{1} << 60)) ? -1 : limit / 1024;
     return true;
   };
-  auto try_v2 = [&](const std::string& dir) {
-    int64_t usage = ReadNumber(dir + "/memory.current");
-    if (usage < 0) return false;
-    int64_t limit = ReadNumber(dir + "/memory.max");
-    s.cgroup_version = 2;
-    s.cgroup_usage_kb = usage / 1024;
-    s.cgroup_limit_kb = limit > 0 ? limit / 1024 : -1;
-    return true;
-  };
-  if (!v1_path.empty()) {
-    if (try_v1(cgroup_ + "/memory" + v1_path) || try_v1(cgroup_ + "/memory")) return;
-  }
-  if (have_v2) {
-    if (try_v2(cgroup_ + v2_path) || try_v2(cgroup_)) return;
-  }
+  const Files v1{1, "/memory.usage_in_bytes", "/memory.limit_in_bytes"};
+  const Files v2{2, "/memory.current", "/memory.max"};
+  if (!v1_path.empty() && (read(cgroup_ + "/memory" + v1_path, v1) || read(cgroup_ + "/memory", v1))) return;
+  if (have_v2 && (read(cgroup_ + v2_path, v2) || read(cgroup_, v2))) return;
 }
 
 std::string FormatMemoryLine(const MemorySnapshot& s) {
