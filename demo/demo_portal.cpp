@@ -65,6 +65,8 @@ struct DemoPortal::Impl {
   std::mt19937_64 tokens{42};
   int logins = 0, searches = 0;
   std::map<std::string, int> downloads;
+  std::set<std::string> no_slip;  // under mu
+  bool captcha_on_login = false;  // under mu
 
   // HoldFirstDownloads: the ids still to hold, and whether all are let go.
   std::mutex hold_mu;
@@ -145,8 +147,13 @@ struct DemoPortal::Impl {
 void DemoPortal::Impl::Routes() {
   auto to_login = [](httplib::Response& res) { res.set_redirect("/login", 303); };
 
-  server.Get("/login", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(pages::Login(""), "text/html; charset=utf-8");
+  server.Get("/login", [this](const httplib::Request&, httplib::Response& res) {
+    bool captcha = false;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      captcha = captcha_on_login;
+    }
+    res.set_content(captcha ? pages::CaptchaLogin() : pages::Login(""), "text/html; charset=utf-8");
   });
   server.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.get_param_value("user") != options.user || req.get_param_value("password") != options.password) {
@@ -191,6 +198,16 @@ void DemoPortal::Impl::Routes() {
       return res.set_content(pages::NotFound(req.get_param_value("cpf")), "text/html; charset=utf-8");
     }
     const auto& c = clients[it->second];
+    bool has_slip = true;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      has_slip = !no_slip.count(c.id);
+    }
+    if (!has_slip) {
+      return res.set_content(pages::SearchResult(c.name, "<p id=\"sem-boleto\">Nenhum boleto em aberto para " +
+                                                             period + "</p>", 150),
+                             "text/html; charset=utf-8");
+    }
     std::string q = "?period=" + period;
     std::string pdf = "/boleto/" + c.id + ".pdf" + q;
     std::string link;
@@ -311,6 +328,7 @@ Result<std::unique_ptr<DemoPortal>> DemoPortal::Start(const PortalOptions& optio
   auto spec = ParseFaultSpec(options.faults);
   if (!spec.ok()) return spec.error();
   impl->faults.Set(*spec);
+  impl->no_slip = options.no_slip;
   impl->Routes();
   impl->port = options.port > 0 ? (impl->server.bind_to_port("127.0.0.1", options.port) ? options.port : -1)
                                 : impl->server.bind_to_any_port("127.0.0.1");
@@ -338,6 +356,16 @@ void DemoPortal::HoldFirstDownloads(const std::set<std::string>& ids, std::chron
 }
 
 void DemoPortal::ReleaseHeldDownloads() { impl_->ReleaseHolds(); }
+
+void DemoPortal::SetCaptchaOnLogin(bool on) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->captcha_on_login = on;
+}
+
+void DemoPortal::SetNoSlip(const std::set<std::string>& ids) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->no_slip = ids;
+}
 
 int DemoPortal::port() const { return impl_->port; }
 std::string DemoPortal::url(const std::string& path) const {

@@ -3,7 +3,8 @@
 // (cpp-httplib). A login form with a session cookie; a search whose result
 // link is inserted by page script after a short delay; boletos delivered
 // five ways (attachment, inline PDF, new tab, HTML to print, blob), chosen
-// by the client's position in the CSV; faults on demand; and /__test/
+// by the client's position in the CSV; clients with no open slip on demand;
+// faults on demand; and /__test/
 // endpoints that tell the tests what the portal served.
 
 #include <chrono>
@@ -24,6 +25,9 @@ struct PortalOptions {
   std::string faults;  // FaultSpec text
   uint64_t seed = 1;
   int port = 0;  // 0: any free port
+  // Clients with no open slip: their search shows "Nenhum boleto em aberto"
+  // instead of a link (what a flow's none_if is for).
+  std::set<std::string> no_slip;
 };
 
 enum class Delivery { kAttachment, kInline, kNewTab, kHtml, kBlob };
@@ -51,6 +55,11 @@ class DemoPortal {
   void HoldFirstDownloads(const std::set<std::string>& ids,
                           std::chrono::milliseconds longest = std::chrono::seconds(60));
   void ReleaseHeldDownloads();
+  // From now on, the login page is a reCAPTCHA (as portals show one after
+  // some logins) and has no login form.
+  void SetCaptchaOnLogin(bool on);
+  // From now on, these clients have no open slip (see PortalOptions::no_slip).
+  void SetNoSlip(const std::set<std::string>& ids);
 
   struct Impl;
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.add_option("--clients", o.clients_csv, "clients CSV")->required();
   app.add_option("--faults", o.faults, "e.g. http500=0.1,stall=0.05,truncate=0.1,html_error=0.1,wrong_client=0.1,expire_every=7");
   app.add_option("--seed", o.seed, "seed for the faults")->capture_default_str();
+  app.add_option("--no-slip", o.no_slip, "client ids with no open slip this period (comma-separated)")->delimiter(',');
   app.add_option("--user", o.user)->capture_default_str();
   app.add_option("--password", o.password)->capture_default_str();
   app.add_option("--port-file", port_file, "write the port here once listening");

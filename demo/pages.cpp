@@ -28,6 +28,13 @@ std::string Login(const std::string& error) {
               false);
 }
 
+std::string CaptchaLogin() {
+  return Page("Entrar",
+              "<p>Confirme que você não é um robô.</p><div class=\"g-recaptcha\" "
+              "data-sitekey=\"6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI\"></div>",
+              false);
+}
+
 std::string SearchForm(const std::string& period) {
   return Page("Buscar boleto",
               "<form method=\"get\" action=\"/search\"><input type=\"hidden\" name=\"period\" value=\"" +

@@ -8,6 +8,9 @@
 namespace boletos::demo::pages {
 
 std::string Login(const std::string& error);
+// The login page as some portals show it after a few logins: a reCAPTCHA
+// widget (its script is never fetched: the page is offline-safe) and no form.
+std::string CaptchaLogin();
 std::string SearchForm(const std::string& period);
 // link_html is inserted by script after delay_ms.
 std::string SearchResult(const std::string& name, const std::string& link_html, int delay_ms);

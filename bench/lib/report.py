@@ -156,6 +156,7 @@ def side_section(runs, n):
                "| peak driver RSS (MiB) | time vs faster peer | PSS vs faster peer | load avg (start→end) |")
     out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     names = {"boletos-tabs1": "boletos --tabs 1", "boletos-tabs4": "boletos --tabs 4",
+             "boletos-tabs4-per-tab": "boletos --tabs 4, sessions: per_tab",
              "baseline-tabs1": "boletos --tabs 1 (baseline build)", "baseline-tabs4": "boletos --tabs 4 (baseline build)",
              "playwright": "Playwright", "puppeteer": "Puppeteer"}
     for r in rows:

@@ -9,6 +9,7 @@ inline constexpr int kExitOk = 0;             // every selected client is done
 inline constexpr int kExitSomeFailed = 1;     // some clients failed after all attempts
 inline constexpr int kExitBadInput = 2;       // bad usage, configuration or input; nothing changed
 inline constexpr int kExitPortalDown = 3;     // too many consecutive failures
+inline constexpr int kExitHumanNeeded = 4;    // the portal asks for a human (CAPTCHA, bot challenge)
 inline constexpr int kExitLocked = 75;        // another run holds the database
 inline constexpr int kExitSigint = 130;
 inline constexpr int kExitSigterm = 143;

@@ -34,6 +34,7 @@ store::RunOutcome OutcomeFor(jobs::RunEnd end) {
     case jobs::RunEnd::kPortalDown: return store::RunOutcome::kPortalDown;
     case jobs::RunEnd::kInterrupted: return store::RunOutcome::kInterrupted;
     case jobs::RunEnd::kStoreFailed: return store::RunOutcome::kFailed;
+    case jobs::RunEnd::kHumanNeeded: return store::RunOutcome::kHumanNeeded;
   }
   return store::RunOutcome::kFailed;
 }
@@ -203,6 +204,7 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
     case jobs::RunEnd::kPortalDown: return kExitPortalDown;
     case jobs::RunEnd::kInterrupted: return ops::ExitCodeForSignal(stop.signal_number());
     case jobs::RunEnd::kStoreFailed: return kExitSomeFailed;
+    case jobs::RunEnd::kHumanNeeded: return kExitHumanNeeded;
   }
   return kExitSomeFailed;
 }

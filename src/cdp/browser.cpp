@@ -97,8 +97,27 @@ Result<std::unique_ptr<Browser>> Browser::LaunchOnce(const LaunchOptions& option
   return browser;
 }
 
-Result<std::unique_ptr<Page>> Browser::NewPage(Deadline deadline) {
-  auto created = conn_->Call("Target.createTarget", {{"url", "about:blank"}}, "", deadline);
+Result<std::unique_ptr<Page>> Browser::NewPage(Deadline deadline, bool own_context) {
+  Json target_params = {{"url", "about:blank"}};
+  std::string context_id;
+  if (own_context) {
+    auto context = conn_->Call("Target.createBrowserContext", {{"disposeOnDetach", true}}, "", deadline);
+    if (!context.ok()) return context.error();
+    context_id = StringField(*context, "browserContextId");
+    if (context_id.empty()) {
+      return MakeError(ErrorKind::kProtocolError, "Target.createBrowserContext gave no browserContextId");
+    }
+    // Each context keeps its own download settings: the same folder, events on.
+    auto downloads = conn_->Call("Browser.setDownloadBehavior",
+                                 {{"behavior", "allowAndName"},
+                                  {"downloadPath", process_->download_dir()},
+                                  {"eventsEnabled", true},
+                                  {"browserContextId", context_id}},
+                                 "", deadline);
+    if (!downloads.ok()) return downloads.error();
+    target_params["browserContextId"] = context_id;
+  }
+  auto created = conn_->Call("Target.createTarget", target_params, "", deadline);
   if (!created.ok()) return created.error();
   auto target = OptionalStringField(*created, "targetId");
   if (!target || target->empty()) {
@@ -116,7 +135,7 @@ Result<std::unique_ptr<Page>> Browser::NewPage(Deadline deadline) {
     return MakeError(ErrorKind::kProtocolError,
                      "Target.attachToTarget gave no sessionId string: is --chromium a real Chromium?");
   }
-  auto page = std::make_unique<Page>(conn_, *target, *session, process_->download_dir());
+  auto page = std::make_unique<Page>(conn_, *target, *session, process_->download_dir(), context_id);
   if (Status s = page->Init(deadline); !s.ok()) return s.error();
   return page;
 }

@@ -31,9 +31,12 @@ class Browser {
   Browser(const Browser&) = delete;
   Browser& operator=(const Browser&) = delete;
 
-  // Opens a new tab (about:blank) attached on a flattened session.
-  // kProtocolError when the browser's replies lack the target or session id.
-  Result<std::unique_ptr<Page>> NewPage(Deadline deadline);
+  // Opens a new tab (about:blank) attached on a flattened session; with
+  // own_context, in a browser context of its own (cookies, storage and
+  // cache apart from every other tab's, as an incognito window), which goes
+  // with the tab. kProtocolError when the browser's replies lack the
+  // target or session id.
+  Result<std::unique_ptr<Page>> NewPage(Deadline deadline, bool own_context = false);
 
   // SIGKILL to the group; reaps everything and deletes the profile. Idempotent.
   void Close();

@@ -28,15 +28,24 @@ Status WriteFile(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 Page::Page(std::shared_ptr<CdpConnection> conn, std::string target_id, std::string session_id,
-           std::string download_dir)
+           std::string download_dir, std::string browser_context_id)
     : conn_(std::move(conn)),
       target_id_(std::move(target_id)),
       session_id_(std::move(session_id)),
-      download_dir_(std::move(download_dir)) {}
+      download_dir_(std::move(download_dir)),
+      browser_context_id_(std::move(browser_context_id)),
+      frame_sessions_(std::make_shared<std::map<std::string, std::string>>()),
+      frame_sessions_mu_(std::make_shared<std::mutex>()) {
+  scope_.session_id = session_id_;
+}
 
 Page::~Page() {
   if (!conn_->closed()) {
     (void)conn_->Call("Target.closeTarget", {{"targetId", target_id_}}, "", Deadline::In(std::chrono::seconds(2)));
+    if (!browser_context_id_.empty()) {
+      (void)conn_->Call("Target.disposeBrowserContext", {{"browserContextId", browser_context_id_}}, "",
+                        Deadline::In(std::chrono::seconds(2)));
+    }
   }
 }
 
@@ -70,12 +79,13 @@ Result<Page::Navigation> Page::Navigate(const std::string& url, Deadline deadlin
 }
 
 Result<Json> Page::Evaluate(const std::string& expression, Deadline deadline) {
-  auto reply = Call("Runtime.evaluate",
-                    {{"expression", expression},
-                     {"returnByValue", true},
-                     {"awaitPromise", true},
-                     {"userGesture", true}},
-                    deadline);
+  return EvaluateIn(scope_, expression, deadline);
+}
+
+Result<Json> Page::EvaluateIn(const FrameScope& scope, const std::string& expression, Deadline deadline) {
+  Json params = {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", true}, {"userGesture", true}};
+  if (scope.context_id != 0) params["contextId"] = scope.context_id;
+  auto reply = conn_->Call("Runtime.evaluate", params, scope.session_id, deadline);
   if (!reply.ok()) return reply.error();
   if (reply->contains("exceptionDetails")) {
     const Json& details = ObjectField(*reply, "exceptionDetails");
@@ -96,7 +106,7 @@ Result<Json> Page::PollInPage(const std::string& function, const Json& args, Dea
     for (size_t i = 0; i < args.size(); ++i) call += args[i].dump() + ",";
     call += std::to_string(slice.count()) + ")";
     // Subscribed before the evaluate, so a commit during it is not missed.
-    EventWaiter committed(*conn_, session_id_, {"Page.frameNavigated"});
+    EventWaiter committed(*conn_, scope_.session_id, {"Page.frameNavigated"});
     auto r = Evaluate(call, deadline.Within(slice + std::chrono::milliseconds(2000)));
     if (r.ok()) {
       if (!r->is_null() && !(r->is_boolean() && !r->get<bool>())) return r;
@@ -108,6 +118,10 @@ Result<Json> Page::PollInPage(const std::string& function, const Json& args, Dea
       // in case this was no navigation at all).
       auto woke = committed.WaitAny(deadline.Within(std::chrono::milliseconds(100)));
       if (!woke.ok()) return woke.error();
+      // A frame's isolated world went with its document: make one in the new one.
+      if (scope_.context_id != 0) {
+        if (Status renewed = RenewFrameContext(deadline); !renewed.ok()) return renewed.error();
+      }
       continue;
     }
     return r.error();
@@ -145,6 +159,28 @@ Status Page::WaitForText(const std::string& text, Deadline deadline) {
   if (*found != Json(false)) return Status::Ok();
   return MakeError(ErrorKind::kTimeout,
                    "waited " + FormatDuration(deadline.budget()) + " for the text " + JsQuote(text) + " to appear");
+}
+
+Result<std::string> Page::HumanCheck(Deadline deadline) {
+  auto found = Evaluate(scripts::kHumanCheck, deadline);
+  if (!found.ok()) return found.error();
+  if (!found->is_string()) return std::string();
+  auto where = Evaluate("[location.href, document.title]", deadline);
+  std::string url, title;
+  if (where.ok() && where->is_array() && where->size() == 2 && (*where)[0].is_string() && (*where)[1].is_string()) {
+    url = (*where)[0].get<std::string>();
+    title = (*where)[1].get<std::string>().substr(0, 120);  // the portal's text: bounded
+  }
+  return found->get<std::string>() + " on " + url + " (\"" + title + "\")";
+}
+
+Result<bool> Page::ShowsNow(const std::string& selector_or_text, bool is_text, Deadline deadline) {
+  std::string quoted = Json(selector_or_text).dump();
+  auto v = Evaluate(is_text ? "!!document.body && document.body.innerText.includes(" + quoted + ")"
+                            : "!!document.querySelector(" + quoted + ")",
+                    deadline);
+  if (!v.ok()) return v.error();
+  return v->is_boolean() && v->get<bool>();
 }
 
 Status Page::WaitForUrlContains(const std::string& fragment, Deadline deadline) {

@@ -5,12 +5,15 @@
 // Errors name the operation, the selector or URL, and how long it waited.
 // A Page is used by one thread at a time.
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "cdp/cdp_connection.h"
 #include "cdp/dialog_log.h"
+#include "cdp/document_watch.h"
 #include "core/deadline.h"
 #include "core/result.h"
 
@@ -20,6 +23,12 @@ namespace boletos::cdp {
 struct DownloadAction {
   std::string click_selector;  // exactly one of these two
   std::string url;
+  // An HTML page is printed only once its text shows all of these (the
+  // client's document: with needles_are_document, its digits alone count).
+  std::vector<std::string> html_must_show;
+  bool needles_are_document = false;
+  // A PDF taken out of a viewer page is refused beyond this.
+  int64_t max_pdf_bytes = 20ll * 1024 * 1024;
 };
 
 // How a download ended.
@@ -30,9 +39,24 @@ struct DownloadResult {
   int64_t bytes = 0;
 };
 
+// Where the page's operations act: the tab's top document, or a frame
+// reached through a path of iframe selectors. Clicks still go to the tab
+// (the browser routes them into the frame, cross-origin too), at the
+// frame's offset in the tab's viewport.
+struct FrameScope {
+  std::string session_id;  // the tab's, or a cross-origin frame's own
+  int64_t context_id = 0;  // an isolated world in a same-process frame; 0: the session's main world
+  std::string frame_id;    // "" for the top document
+  double dx = 0, dy = 0;   // the frame's viewport origin in the tab's viewport
+  std::string path;        // "iframe#login > iframe.captcha", for messages
+};
+
 class Page {
  public:
-  Page(std::shared_ptr<CdpConnection> conn, std::string target_id, std::string session_id, std::string download_dir);
+  // browser_context_id: the tab's own browser context ("" for the default
+  // one), disposed of with the tab.
+  Page(std::shared_ptr<CdpConnection> conn, std::string target_id, std::string session_id, std::string download_dir,
+       std::string browser_context_id = "");
   ~Page();  // closes the tab (best effort; the browser may be gone)
   Page(const Page&) = delete;
   Page& operator=(const Page&) = delete;
@@ -44,9 +68,31 @@ class Page {
   // the page's JavaScript dialogs (see dialog_log.h). Called once by Browser.
   Status Init(Deadline deadline);
 
+  // What the tab must not fetch while blocking is on: resource types as CDP
+  // names them ("Image", ...) and URL patterns with `*`. Blocked requests
+  // fail as the browser's own blocking would (BlockedByClient).
+  void SetBlockList(std::vector<std::string> types, std::vector<std::string> url_patterns);
+  // Turns the block list on or off (nothing to do without one, or when it
+  // is that way already).
+  Status Block(bool on, Deadline deadline);
+
+  // The HTTP status of the documents this tab loads while the watch lives.
+  std::unique_ptr<DocumentWatch> WatchDocuments(Deadline deadline) {
+    return std::make_unique<DocumentWatch>(conn_, session_id_, deadline);
+  }
+
   // The dialogs the page and its popups showed since the last call, oldest
   // first, e.g. `alert "Sessão expirada"`; each was answered already.
   std::vector<std::string> TakeDialogs() { return dialogs_.Take(); }
+
+  // Makes the operations below act inside the frame at the end of path
+  // (each selector names an <iframe> or <frame> in the document before
+  // it), waiting for each frame to exist and, where it can be seen, to
+  // have loaded. Errors name the frame that is missing. LeaveFrames (or a
+  // FrameGuard) goes back to the top document.
+  Status EnterFrames(const std::vector<std::string>& path, Deadline deadline);
+  void LeaveFrames();
+  const FrameScope& scope() const { return scope_; }
 
   // Navigates and waits for the load event. A URL that turns into a
   // download is not an error here: became_download says so.
@@ -58,6 +104,12 @@ class Page {
   Status WaitForSelector(const std::string& selector, Deadline deadline, bool visible = false);
   Status WaitForUrlContains(const std::string& fragment, Deadline deadline);
   Status WaitForText(const std::string& text, Deadline deadline);
+  // What on the page asks for a human (a CAPTCHA or a bot challenge), as
+  // "reCAPTCHA on URL (\"TITLE\")", or "" when nothing does.
+  Result<std::string> HumanCheck(Deadline deadline);
+  // Whether the page shows this now, without waiting: an element matching
+  // the selector, or (is_text) the text in the page's visible text.
+  Result<bool> ShowsNow(const std::string& selector_or_text, bool is_text, Deadline deadline);
 
   // Evaluates an expression (awaiting a promise); returns its JSON value.
   // A thrown exception is kPortalError with the exception's text.
@@ -66,7 +118,10 @@ class Page {
   // Waits until visible, scrolls into view, and clicks its centre with real
   // mouse events (move, press, release).
   Status Click(const std::string& selector, Deadline deadline);
-  // Focuses, selects the current content and types value (input events fire).
+  // Focuses, selects the current content and types value key by key (as
+  // keydown/keypress/input/keyup, so input masks apply); then the field
+  // must hold the value, or the same letters and digits as a mask formats
+  // them, else kPortalError names what it holds.
   Status Fill(const std::string& selector, const std::string& value, Deadline deadline);
   // Picks the option whose value (or else visible text) is value.
   Status Select(const std::string& selector, const std::string& value, Deadline deadline);
@@ -85,9 +140,10 @@ class Page {
   Result<std::string> Url(Deadline deadline);
 
   // Runs the action and saves what it yields at dest_path: a file sent as an
-  // attachment, an inline PDF, the same in a new tab or popup, or a blob. An
-  // HTML page that opens instead (same tab or new tab) is printed to PDF when
-  // print_html is set, and is a kPortalError saying so otherwise.
+  // attachment, an inline PDF, the same in a new tab or popup, a blob, or
+  // the PDF a viewer page embeds. Any other HTML page that opens instead
+  // (same tab or new tab) is printed to PDF when print_html is set, once it
+  // shows action.html_must_show, and is a kPortalError saying so otherwise.
   Result<DownloadResult> Download(const DownloadAction& action, const std::string& dest_path, bool print_html,
                                   Deadline deadline);
 
@@ -95,6 +151,10 @@ class Page {
 
  private:
   Result<Json> Call(const std::string& method, const Json& params, Deadline deadline);
+  Result<Json> EvaluateIn(const FrameScope& scope, const std::string& expression, Deadline deadline);
+  // The current frame's viewport origin in the tab's, as it is now (the
+  // element's own scroll into view may have scrolled the frames around it).
+  Result<std::pair<double, double>> FrameOffsetNow(Deadline deadline);
   // Runs function(args..., slice_ms) in the page until it returns something
   // other than false or null (returned) or the deadline passes (false);
   // survives navigations in between.
@@ -103,13 +163,49 @@ class Page {
   // (see scripts::kWaitForSelector) and returns its result.
   Result<Json> WaitForElement(const std::string& selector, Deadline deadline, bool visible, const std::string& then);
   Status DispatchClick(double x, double y, Deadline deadline);
+  // The scope of the frame that the element `selector` (an iframe in the
+  // current scope) holds.
+  Result<FrameScope> ChildFrame(const std::string& selector, Deadline deadline);
+  // The session of a cross-origin frame (its own target), attaching to the
+  // tab's frames the first time one is needed.
+  Result<std::string> FrameSession(const std::string& frame_id, Deadline deadline);
+  // A new isolated world in scope_'s frame, after its document changed.
+  Status RenewFrameContext(Deadline deadline);
+  // Types text into the focused element with key events.
+  Status TypeText(const std::string& text, Deadline deadline);
 
   std::shared_ptr<CdpConnection> conn_;
   std::string target_id_;
   std::string session_id_;
   std::string download_dir_;
+  std::string browser_context_id_;
   DialogLog dialogs_;            // before the subscription that fills it
   Subscription dialog_answers_;  // lives as long as the tab
+  FrameScope scope_;             // where operations act; the top document by default
+  // The way there: each frame's parent scope and the frame's selector in it.
+  std::vector<std::pair<FrameScope, std::string>> frame_levels_;
+  std::vector<std::string> block_types_, block_urls_;
+  bool blocking_ = false;
+  Subscription blocked_requests_;  // answers Fetch.requestPaused while blocking
+  // Cross-origin frames' sessions by frame id, from Target.attachedToTarget
+  // once frames_attached_ (see FrameSession).
+  std::shared_ptr<std::map<std::string, std::string>> frame_sessions_;
+  std::shared_ptr<std::mutex> frame_sessions_mu_;
+  Subscription frame_attached_;
+  bool frames_attached_ = false;
+};
+
+// Enters a frame path for one step and goes back to the top document when
+// it goes out of scope, whatever the step did.
+class FrameGuard {
+ public:
+  explicit FrameGuard(Page& page) : page_(page) {}
+  ~FrameGuard() { page_.LeaveFrames(); }
+  FrameGuard(const FrameGuard&) = delete;
+  FrameGuard& operator=(const FrameGuard&) = delete;
+
+ private:
+  Page& page_;
 };
 
 // Streams a CDP IO stream (from printToPDF or takeResponseBodyAsStream) into

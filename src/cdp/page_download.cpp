@@ -15,6 +15,7 @@
 #include <set>
 
 #include "cdp/evaluate_reply.h"
+#include "cdp/html_result.h"
 #include "cdp/event_waiter.h"
 #include "cdp/json_fields.h"
 #include "cdp/page.h"
@@ -73,6 +74,8 @@ struct DownloadState {
 
 // How often an undecided popup is asked where it stands.
 constexpr std::chrono::milliseconds kPopupPoll{250};
+// How long an HTML slip may take to show its client before it is printed anyway.
+constexpr std::chrono::milliseconds kShowClientWait{5000};
 
 bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -106,6 +109,9 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
   if (!action.click_selector.empty()) {
     what = "click " + action.click_selector;
     if (Status s = Click(action.click_selector, deadline); !s.ok()) return s.error();
+    // What the click yields is looked for in the tab and its popups: a link
+    // in a frame (scope_) still opens its slip there.
+    LeaveFrames();
   } else {
     what = "open " + action.url;
     auto reply = Call("Page.navigate", {{"url", action.url}}, deadline);
@@ -232,11 +238,27 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
                        what + " opened " + st.error_page + " instead of a PDF: the portal answered with an error");
     }
     if (!st.html_session.empty() && st.guid.empty()) {
+      auto embedded = SaveEmbeddedPdf(*conn_, st.html_session, dest_path, action.max_pdf_bytes, deadline);
+      if (!embedded.ok() || embedded->has_value()) {
+        close_popups();
+        if (!embedded.ok()) return embedded.error();
+        return **embedded;
+      }
       if (!print_html) {
         close_popups();
         return MakeError(ErrorKind::kPortalError, what + " opened an HTML page (" + st.html_url +
                                                       ") instead of a PDF; add `html: print` to the download step "
                                                       "to print such pages");
+      }
+      // A slip whose script is still filling it in is printed once it
+      // shows the client. A page that never does (another client's slip,
+      // an error page) is printed after kShowClientWait all the same: the
+      // slip check then refuses it for what it is.
+      auto shown = WaitUntilPageShows(*conn_, st.html_session, action.html_must_show, action.needles_are_document,
+                                      deadline.Within(kShowClientWait));
+      if (!shown.ok()) {
+        close_popups();
+        return shown.error();
       }
       Status printed = PrintSessionToPdf(*conn_, st.html_session, dest_path, deadline);
       close_popups();
@@ -275,7 +297,9 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     }
     if (!*woke && deadline.expired()) {
       if (!st.guid.empty()) {
-        (void)conn_->Call("Browser.cancelDownload", {{"guid", st.guid}}, "", Deadline::In(std::chrono::seconds(2)));
+        Json cancel = {{"guid", st.guid}};
+        if (!browser_context_id_.empty()) cancel["browserContextId"] = browser_context_id_;
+        (void)conn_->Call("Browser.cancelDownload", cancel, "", Deadline::In(std::chrono::seconds(2)));
       }
       close_popups();
       return MakeError(ErrorKind::kTimeout,

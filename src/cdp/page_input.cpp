@@ -1,10 +1,15 @@
 // Page input: clicks with real mouse events, typing, selecting, key presses.
 
+#include <cctype>
 #include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "cdp/js_quote.h"
 #include "cdp/page.h"
 #include "cdp/page_scripts.h"
+#include "core/duration.h"
 
 namespace boletos::cdp {
 namespace {
@@ -34,10 +39,74 @@ const std::map<std::string, KeyDefinition>& NamedKeys() {
   return keys;
 }
 
+// The key events that type one printable ASCII character on a US layout
+// (what masks read: key, code, keyCode), or null for anything else.
+std::optional<std::pair<Json, Json>> KeyEventsFor(char c) {
+  static const std::map<char, std::pair<const char*, int>> punctuation = {
+      {' ', {"Space", 32}},     {'.', {"Period", 190}}, {',', {"Comma", 188}},     {'-', {"Minus", 189}},
+      {'/', {"Slash", 191}},    {';', {"Semicolon", 186}}, {'=', {"Equal", 187}}, {'\'', {"Quote", 222}},
+      {'[', {"BracketLeft", 219}}, {']', {"BracketRight", 221}}, {'\\', {"Backslash", 220}}, {'`', {"Backquote", 192}},
+  };
+  if (c < 0x20 || c >= 0x7f) return std::nullopt;
+  std::string code;
+  int key_code = 0;
+  if (std::isalpha(static_cast<unsigned char>(c))) {
+    key_code = std::toupper(static_cast<unsigned char>(c));
+    code = std::string("Key") + static_cast<char>(key_code);
+  } else if (std::isdigit(static_cast<unsigned char>(c))) {
+    key_code = c;
+    code = std::string("Digit") + c;
+  } else if (auto p = punctuation.find(c); p != punctuation.end()) {
+    code = p->second.first;
+    key_code = p->second.second;
+  }
+  std::string text(1, c);
+  Json down = {{"type", "keyDown"}, {"key", text}, {"text", text}, {"unmodifiedText", text},
+               {"code", code},      {"windowsVirtualKeyCode", key_code}};
+  Json up = {{"type", "keyUp"}, {"key", text}, {"code", code}, {"windowsVirtualKeyCode", key_code}};
+  return std::make_pair(down, up);
+}
+
+// Letters and digits only, lower case: how a value a mask reformatted
+// (158.813.998-03 for 15881399803, 109,51 for 109.51) still compares.
+std::string Essentials(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c >= 0x80) out += static_cast<char>(std::tolower(c));
+  }
+  return out;
+}
+
 }  // namespace
 
+Status Page::TypeText(const std::string& text, Deadline deadline) {
+  // Every event but the last is sent without waiting for its reply: the
+  // browser handles a session's input in order, and the last reply means
+  // all were handled. One round trip per field, not two per character.
+  std::vector<std::pair<std::string, Json>> commands;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t len = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+    std::string ch = text.substr(i, len);
+    i += len;
+    if (auto keys = len == 1 ? KeyEventsFor(ch[0]) : std::nullopt) {
+      commands.emplace_back("Input.dispatchKeyEvent", keys->first);
+      commands.emplace_back("Input.dispatchKeyEvent", keys->second);
+    } else {
+      // Accented letters and the like: as a character typed with a dead
+      // key or an input method would arrive (Puppeteer's sendCharacter).
+      commands.emplace_back("Input.insertText", Json{{"text", ch}});
+    }
+  }
+  for (size_t i = 0; i + 1 < commands.size(); ++i) conn_->Post(commands[i].first, commands[i].second, session_id_);
+  if (commands.empty()) return Status::Ok();
+  auto last = Call(commands.back().first, commands.back().second, deadline);
+  return last.ok() ? Status::Ok() : Status(last.error());
+}
+
 Status Page::DispatchClick(double x, double y, Deadline deadline) {
-  const Json base = {{"x", x}, {"y", y}};
+  // The tab gets the events, at the point in its own viewport.
+  const Json base = {{"x", x + scope_.dx}, {"y", y + scope_.dy}};
   Json move = base;
   move["type"] = "mouseMoved";
   Json press = base;
@@ -53,9 +122,26 @@ Status Page::DispatchClick(double x, double y, Deadline deadline) {
 
 Status Page::Click(const std::string& selector, Deadline deadline) {
   auto point = WaitForElement(selector, deadline, /*visible=*/true, "point");
-  if (!point.ok()) return point.error();
+  if (!point.ok()) {
+    if (point.kind() != ErrorKind::kTimeout) return point.error();
+    // There but covered the whole time: name what covers it.
+    auto cover = Evaluate("window.__boletosCover || null", Deadline::In(std::chrono::seconds(2)));
+    if (!cover.ok() || !cover->is_string()) return point.error();
+    auto url = Url(Deadline::In(std::chrono::seconds(2)));
+    return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " to click " +
+                                              JsQuote(selector) + " on " + (url.ok() ? *url : std::string("the page")) +
+                                              ": " + cover->get<std::string>().substr(0, 100) + " covers " + selector +
+                                              " (an overlay, a banner or a spinner that did not go away)");
+  }
   if (!point->is_object() || !(*point)["x"].is_number() || !(*point)["y"].is_number()) {
     return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " has no position to click");
+  }
+  if (!frame_levels_.empty()) {
+    // Scrolling the element into view may have scrolled the frames around it.
+    auto offset = FrameOffsetNow(deadline);
+    if (!offset.ok()) return offset.error();
+    scope_.dx = offset->first;
+    scope_.dy = offset->second;
   }
   return DispatchClick((*point)["x"].get<double>(), (*point)["y"].get<double>(), deadline);
 }
@@ -67,9 +153,24 @@ Status Page::Fill(const std::string& selector, const std::string& value, Deadlin
     auto cleared = Evaluate(CallWith(scripts::kClearValue, Json::array({selector})), deadline);
     return cleared.ok() ? Status::Ok() : Status(cleared.error());
   }
-  // insertText replaces the selection and fires input events like typing.
-  auto r = Call("Input.insertText", {{"text", value}}, deadline);
-  return r.ok() ? Status::Ok() : Status(r.error());
+  // Typed key by key over the selected content, so an input mask (CPF,
+  // CNPJ, dates) formats it as it would for a person.
+  if (Status typed = TypeText(value, deadline); !typed.ok()) return typed;
+  auto held = Evaluate(CallWith(scripts::kFieldValue, Json::array({selector})), deadline);
+  if (!held.ok()) return held.error();
+  if (!held->is_object() || !(*held)["value"].is_string()) {
+    return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " went away while it was typed into");
+  }
+  std::string now = (*held)["value"].get<std::string>();
+  if (now == value || Essentials(now) == Essentials(value)) return Status::Ok();
+  if ((*held)["secret"] == true) {
+    return MakeError(ErrorKind::kPortalError, "the password field " + JsQuote(selector) + " holds " +
+                                                  std::to_string(now.size()) + " characters after " +
+                                                  std::to_string(value.size()) + " were typed: the page changed it");
+  }
+  return MakeError(ErrorKind::kPortalError, "typed " + JsQuote(value) + " into " + JsQuote(selector) +
+                                                " but it holds " + JsQuote(now.substr(0, 200)) +
+                                                ": the page changed it beyond a mask's formatting");
 }
 
 Status Page::Select(const std::string& selector, const std::string& value, Deadline deadline) {
@@ -89,27 +190,25 @@ Status Page::Select(const std::string& selector, const std::string& value, Deadl
 }
 
 Status Page::Press(const std::string& key, Deadline deadline) {
-  KeyDefinition def;
+  std::pair<Json, Json> events;
   auto named = NamedKeys().find(key);
   if (named != NamedKeys().end()) {
-    def = named->second;
-  } else if (key.size() == 1 && key[0] >= 0x20 && key[0] < 0x7f) {
-    char c = key[0];
-    char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    def = {std::isalpha(static_cast<unsigned char>(c)) ? std::string("Key") + upper : std::string(),
-           std::isalnum(static_cast<unsigned char>(c)) ? upper : 0, key};
+    const KeyDefinition& def = named->second;
+    Json down = {{"type", def.text.empty() ? "rawKeyDown" : "keyDown"},
+                 {"key", key == "Space" ? " " : key},
+                 {"code", def.code},
+                 {"windowsVirtualKeyCode", def.key_code}};
+    if (!def.text.empty()) down["text"] = def.text;
+    Json up = {{"type", "keyUp"}, {"key", down["key"]}, {"code", def.code}, {"windowsVirtualKeyCode", def.key_code}};
+    events = {down, up};
+  } else if (auto typed = key.size() == 1 ? KeyEventsFor(key[0]) : std::nullopt) {
+    events = *typed;
   } else {
     std::string known;
     for (const auto& [name, _] : NamedKeys()) known += (known.empty() ? "" : ", ") + name;
     return MakeError(ErrorKind::kBadInput, "unknown key " + JsQuote(key) + ": use one character or one of " + known);
   }
-  Json down = {{"type", def.text.empty() ? "rawKeyDown" : "keyDown"},
-               {"key", key == "Space" ? " " : key},
-               {"code", def.code},
-               {"windowsVirtualKeyCode", def.key_code}};
-  if (!def.text.empty()) down["text"] = def.text;
-  Json up = {{"type", "keyUp"}, {"key", down["key"]}, {"code", def.code}, {"windowsVirtualKeyCode", def.key_code}};
-  for (const Json& event : {down, up}) {
+  for (const Json& event : {events.first, events.second}) {
     auto r = Call("Input.dispatchKeyEvent", event, deadline);
     if (!r.ok()) return r.error();
   }

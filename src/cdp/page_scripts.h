@@ -7,8 +7,10 @@ namespace boletos::cdp::scripts {
 // (selector, timeout_ms, visible, then) -> false at the timeout; once the
 // element is there (and visible if asked), what `then` does with it, in the
 // same task, so it cannot vanish in between: '' -> true; 'point' -> {x, y},
-// its centre after scrolling it into view; 'focus' -> true after focusing it
-// and selecting its content. One evaluate instead of a wait and then an
+// its centre after scrolling it into view, once the element is the topmost
+// there (an overlay, a cookie banner or a spinner that covers it is waited
+// out; what covers it is left in window.__boletosCover for the error);
+// 'focus' -> true after focusing it and selecting its content. One evaluate instead of a wait and then an
 // action: a round trip less per click or fill.
 // Throws for an invalid selector (querySelector's SyntaxError).
 inline constexpr const char* kWaitForSelector = R"JS(
@@ -30,11 +32,21 @@ inline constexpr const char* kWaitForSelector = R"JS(
       el.scrollIntoView({block: 'center', inline: 'center'});
       const boxes = Array.from(el.getClientRects()).filter(b => b.width >= 1 && b.height >= 1);
       const centre = (b) => ({x: b.left + b.width / 2, y: b.top + b.height / 2});
+      let cover = null;
       for (const b of boxes) {
         const p = centre(b);
         const hit = document.elementFromPoint(p.x, p.y);
         if (hit && (hit === el || el.contains(hit))) return p;
+        if (hit && !cover) cover = hit;
       }
+      if (cover) {
+        // Covered: wait (null) and say by what, as `#id` or `tag.class`.
+        const cls = typeof cover.className === 'string' ? cover.className.trim().split(/\s+/).filter(Boolean) : [];
+        window.__boletosCover = cover.id ? '#' + cover.id
+                                         : cover.tagName.toLowerCase() + cls.slice(0, 2).map(c => '.' + c).join('');
+        return null;
+      }
+      // No point of it is in the viewport to test: its centre, as before.
       return centre(boxes.length ? boxes[0] : el.getBoundingClientRect());
     }
     if (then === 'focus') {
@@ -44,13 +56,22 @@ inline constexpr const char* kWaitForSelector = R"JS(
     }
     return true;
   };
-  try { const el = check(); if (el) return resolve(act(el)); } catch (e) { return reject(e); }
+  window.__boletosCover = null;
+  try {
+    const el = check();
+    const v = el ? act(el) : null;
+    if (v !== null) return resolve(v);
+  } catch (e) { return reject(e); }
   let done = false;
   const stop = () => { done = true; obs.disconnect(); clearInterval(poll); clearTimeout(timer); };
   const finish = (v) => { if (done) return; stop(); resolve(v); };
   const attempt = () => {
     if (done) return;
-    try { const el = check(); if (el) finish(act(el)); } catch (e) { stop(); reject(e); }
+    try {
+      const el = check();
+      const v = el ? act(el) : null;
+      if (v !== null) finish(v);
+    } catch (e) { stop(); reject(e); }
   };
   const obs = new MutationObserver(attempt);
   obs.observe(document, {childList: true, subtree: true, attributes: true, characterData: true});
@@ -70,6 +91,32 @@ inline constexpr const char* kWaitForText = R"JS(
   const poll = setInterval(() => { if (check()) finish(true); }, 100);
   const timer = setTimeout(() => finish(false), ms);
 }))JS";
+
+// () -> what asks for a human on this page ("reCAPTCHA", "hCaptcha",
+// "Cloudflare Turnstile", "a Cloudflare \"Just a moment\" challenge"), or
+// null. Looks at the DOM only: the widgets' scripts need not have loaded.
+inline constexpr const char* kHumanCheck = R"JS(
+(() => {
+  const has = (selector) => !!document.querySelector(selector);
+  if (has('iframe[src*="/recaptcha/"], .g-recaptcha, script[src*="/recaptcha/api.js"], script[src*="recaptcha.net"]'))
+    return 'reCAPTCHA';
+  if (has('iframe[src*="hcaptcha.com"], .h-captcha, script[src*="hcaptcha.com"]')) return 'hCaptcha';
+  if (has('iframe[src*="challenges.cloudflare.com"], .cf-turnstile, script[src*="challenges.cloudflare.com/turnstile"]'))
+    return 'Cloudflare Turnstile';
+  if (/^just a moment/i.test(document.title) || has('#challenge-form, #cf-challenge-running, #challenge-running'))
+    return 'a Cloudflare "Just a moment" challenge';
+  return null;
+})())JS";
+
+// (selector) -> {value, secret} of a field (its text for other elements),
+// or null when it is gone.
+inline constexpr const char* kFieldValue = R"JS(
+(sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return null;
+  const value = 'value' in el ? String(el.value) : String(el.textContent || '');
+  return {value, secret: el.type === 'password'};
+})JS";
 
 // (selector) -> empties an input the way a user would, with events.
 inline constexpr const char* kClearValue = R"JS(

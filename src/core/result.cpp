@@ -16,6 +16,7 @@ const char* ErrorKindName(ErrorKind kind) {
     case ErrorKind::kInterrupted: return "interrupted";
     case ErrorKind::kForeignSlip: return "foreign_slip";
     case ErrorKind::kInvalidPdf: return "invalid_pdf";
+    case ErrorKind::kHumanNeeded: return "human_needed";
   }
   return "unknown";
 }

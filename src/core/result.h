@@ -24,6 +24,7 @@ enum class ErrorKind {
   kInterrupted,       // SIGTERM/SIGINT asked us to stop
   kForeignSlip,       // the downloaded boleto belongs to another client
   kInvalidPdf,        // the download is not a well-formed PDF
+  kHumanNeeded,       // the portal shows a CAPTCHA or bot challenge: only a person can go on
 };
 
 const char* ErrorKindName(ErrorKind kind);

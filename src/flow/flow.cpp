@@ -13,6 +13,7 @@ const char* StepKindName(StepKind kind) {
     case StepKind::kEval: return "eval";
     case StepKind::kDownload: return "download";
     case StepKind::kPrintPdf: return "print_pdf";
+    case StepKind::kNoneIf: return "none_if";
   }
   return "step";
 }
@@ -23,6 +24,7 @@ std::string Step::Describe() const {
     case StepKind::kEval: return what;  // scripts are long; the line number says which
     case StepKind::kPrintPdf: return what;
     case StepKind::kWaitFor:
+    case StepKind::kNoneIf:
       return what + (wait == WaitKind::kSelector ? " " : wait == WaitKind::kText ? " text " : " url_contains ") +
              target.source();
     case StepKind::kDownload: return what + (download_by_url ? " url " : " click ") + target.source();
@@ -37,9 +39,11 @@ std::set<std::string> Flow::TemplateNames() const {
     for (const Step& s : *steps) {
       add(s.target);
       add(s.value);
+      for (const auto& f : s.frames) add(f);
     }
   }
   if (login_check) add(*login_check);
+  if (pdf_password) add(*pdf_password);
   add(output);
   for (const auto& t : verify_contains) add(t);
   return names;

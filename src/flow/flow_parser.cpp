@@ -60,10 +60,21 @@ class StepParser {
     step.line = LineOf(node);
     std::string kind;
     YAML::Node body;
+    YAML::Node frame_node;
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
       if (key == "timeout") {
         step.timeout = Timeout(kv.second);
+      } else if (key == "optional") {
+        step.optional = Flag(kv.second, "optional");
+      } else if (key == "frame") {
+        frame_node = kv.second;
+        if (kv.second.IsSequence()) {
+          if (kv.second.size() == 0) Fail(kv.second, "frame is an empty list: name the iframe, e.g. `frame: \"#login\"`");
+          for (const auto& f : kv.second) step.frames.push_back(MakeTemplate(f, "frame"));
+        } else {
+          step.frames.push_back(MakeTemplate(kv.second, "frame"));
+        }
       } else if (kind.empty()) {
         kind = key;
         body = kv.second;
@@ -91,23 +102,28 @@ class StepParser {
       step.target = MakeTemplate(Required(body, "selector", kind), kind + ".selector");
       step.value = MakeTemplate(Required(body, "value", kind), kind + ".value");
       if (body["timeout"]) step.timeout = Timeout(body["timeout"]);
-    } else if (kind == "wait_for") {
-      set_kind(StepKind::kWaitFor);
+    } else if (kind == "wait_for" || kind == "none_if") {
+      set_kind(kind == "wait_for" ? StepKind::kWaitFor : StepKind::kNoneIf);
       if (body.IsScalar()) {
-        step.target = MakeTemplate(body, "wait_for");
+        step.target = MakeTemplate(body, kind);
       } else {
-        Map(body, kind, {"selector", "url_contains", "text", "timeout"});
+        bool waits = kind == "wait_for";
+        if (waits) Map(body, kind, {"selector", "url_contains", "text", "timeout"});
+        else Map(body, kind, {"selector", "text", "timeout"});
         int found = 0;
         for (auto [key, wk] : {std::pair{"selector", WaitKind::kSelector}, std::pair{"url_contains", WaitKind::kUrlContains},
                                std::pair{"text", WaitKind::kText}}) {
           if (body[key]) {
             ++found;
             step.wait = wk;
-            step.target = MakeTemplate(body[key], std::string("wait_for.") + key);
+            step.target = MakeTemplate(body[key], kind + "." + key);
           }
         }
-        if (found != 1) Fail(body, "wait_for needs exactly one of selector, url_contains or text (found " +
-                                       std::to_string(found) + ")");
+        if (found != 1) {
+          Fail(body, kind + (waits ? " needs exactly one of selector, url_contains or text (found "
+                                   : " needs exactly one of selector or text (found ") +
+                         std::to_string(found) + ")");
+        }
         if (body["timeout"]) step.timeout = Timeout(body["timeout"]);
       }
     } else if (kind == "download") {
@@ -135,7 +151,17 @@ class StepParser {
       }
     } else {
       Fail(node, "unknown step `" + kind +
-                     "`: the steps are goto, fill, click, select, press, wait_for, eval, download, print_pdf");
+                     "`: the steps are goto, fill, click, select, press, wait_for, eval, none_if, download, print_pdf");
+    }
+    bool frame_applies = step.kind == StepKind::kFill || step.kind == StepKind::kClick ||
+                         step.kind == StepKind::kSelect || step.kind == StepKind::kWaitFor ||
+                         step.kind == StepKind::kNoneIf || step.kind == StepKind::kEval ||
+                         (step.kind == StepKind::kDownload && !step.download_by_url);
+    if (!step.frames.empty() && !frame_applies) {
+      Fail(frame_node, std::string("frame does not apply to ") + StepKindName(step.kind) +
+                           (step.kind == StepKind::kDownload ? " url" : "") +
+                           ": it is for steps that act on an element (fill, click, select, wait_for, none_if, eval, "
+                           "download click)");
     }
     return step;
   }
@@ -146,6 +172,12 @@ class StepParser {
     if (!d.ok()) Fail(n, "timeout: " + d.message());
     if (d->count() == 0) Fail(n, "timeout must be more than 0");
     return *d;
+  }
+  bool Flag(const YAML::Node& n, const std::string& what) {
+    std::string v = Scalar(n, what);
+    if (v == "true" || v == "yes") return true;
+    if (v == "false" || v == "no") return false;
+    Fail(n, what + " must be true or false, not `" + v + "`");
   }
   // `kind: VALUE` or `kind: {field: VALUE, timeout: ...}`.
   Template Field(const YAML::Node& body, std::initializer_list<const char*> names, const std::string& kind,
@@ -186,11 +218,12 @@ class StepParser {
 Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>& overrides) {
   Flow flow;
   if (!root.IsMap()) Fail(root, "the flow file must be a map with `login`, `client` and `output`");
-  static const std::set<std::string> kTop = {"vars", "login", "client", "output", "verify", "max_pdf_mb"};
+  static const std::set<std::string> kTop = {"vars", "login", "client", "output", "verify", "max_pdf_mb", "pdf_password",
+                                              "sessions", "block"};
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     if (!kTop.count(key)) {
-      Fail(kv.first, "unknown key `" + key + "`: a flow has vars, login, client, output, verify, max_pdf_mb");
+      Fail(kv.first, "unknown key `" + key + "`: a flow has vars, login, client, output, verify, max_pdf_mb, pdf_password, sessions, block");
     }
   }
   if (root["vars"]) {
@@ -211,12 +244,24 @@ Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>&
     if (login["check"]) flow.login_check = steps.MakeTemplate(login["check"], "login.check");
     if (!login["steps"] || !login["steps"].IsSequence()) Fail(login, "login needs `steps:`, a list of steps");
     for (const auto& s : login["steps"]) flow.login_steps.push_back(steps.Parse(s));
+    for (const Step& s : flow.login_steps) {
+      if (s.kind == StepKind::kNoneIf || s.kind == StepKind::kDownload || s.kind == StepKind::kPrintPdf) {
+        throw FlowError{s.line, std::string(StepKindName(s.kind)) + " belongs in the client steps, not in login"};
+      }
+    }
   }
 
   const YAML::Node client = root["client"];
   if (!client) Fail(root, "the flow has no `client:` steps: add the steps that download one client's boleto");
   if (!client.IsSequence() || client.size() == 0) Fail(client, "client must be a non-empty list of steps");
   for (const auto& s : client) flow.client_steps.push_back(steps.Parse(s));
+  for (const Step& s : flow.client_steps) {
+    if (s.optional && (s.kind == StepKind::kDownload || s.kind == StepKind::kPrintPdf || s.kind == StepKind::kNoneIf)) {
+      throw FlowError{s.line, std::string(StepKindName(s.kind)) + " cannot be optional: " +
+                                  (s.kind == StepKind::kNoneIf ? "it only looks, it never fails"
+                                                               : "the client's slip comes from it")};
+    }
+  }
   int outputs = 0;
   for (const Step& s : flow.client_steps) {
     if (s.kind == StepKind::kDownload || s.kind == StepKind::kPrintPdf) ++outputs;
@@ -229,6 +274,28 @@ Flow ParseTree(const YAML::Node& root, const std::map<std::string, std::string>&
     throw FlowError{last.line, "the download or print_pdf step must be the last client step"};
   }
 
+  if (const YAML::Node sessions = root["sessions"]) {
+    std::string v = Scalar(sessions, "sessions");
+    if (v != "shared" && v != "per_tab") Fail(sessions, "sessions is `shared` or `per_tab`, not `" + v + "`");
+    flow.sessions_per_tab = v == "per_tab";
+  }
+  if (const YAML::Node block = root["block"]) {
+    if (!block.IsSequence()) Fail(block, "block is a list, e.g. `block: [image, font, \"*.doubleclick.net/*\"]`");
+    static const std::map<std::string, std::string> kTypes = {
+        {"image", "Image"}, {"font", "Font"}, {"media", "Media"}, {"stylesheet", "Stylesheet"}};
+    for (const auto& item : block) {
+      std::string v = Scalar(item, "block");
+      if (auto type = kTypes.find(v); type != kTypes.end()) {
+        flow.block_types.push_back(type->second);
+      } else if (v.find('*') != std::string::npos || v.find("://") != std::string::npos) {
+        flow.block_urls.push_back(v);
+      } else {
+        Fail(item, "block takes image, font, media, stylesheet or a URL pattern with * (e.g. \"*/analytics/*\"), "
+                   "not `" + v + "`");
+      }
+    }
+  }
+  if (root["pdf_password"]) flow.pdf_password = steps.MakeTemplate(root["pdf_password"], "pdf_password");
   if (root["output"]) flow.output = steps.MakeTemplate(root["output"], "output");
   else flow.output = *Template::Parse("{{client.id}}.pdf");
 

@@ -15,17 +15,32 @@ namespace boletos::flow {
 
 using Columns = std::map<std::string, std::string>;
 
+// How the client steps ended: with the slip saved (download), or at a
+// none_if that matched: the portal has no slip for the client this period.
+struct ClientOutcome {
+  cdp::DownloadResult download;
+  std::string no_slip;  // non-empty: what none_if saw, e.g. `text "Nenhum boleto" (flow.yaml:14)`
+};
+
 class FlowRunner {
  public:
   FlowRunner(const Flow& flow, Period period, EnvLookup env);
 
-  // Runs the login steps.
+  // Runs the login steps. A login answered HTTP 429 or 503 is played
+  // again after the portal's Retry-After (1 s to 60 s; else 5 s, 10 s, 15 s),
+  // up to 4 times; then kPortalError says the portal is busy.
   Status Login(cdp::Page& page) const;
   // True when the flow has no login check, or its selector is on the page.
   Result<bool> LoggedIn(cdp::Page& page) const;
-  // Runs the client steps; the last one saves the boleto at dest_path.
-  Result<cdp::DownloadResult> RunClient(cdp::Page& page, const Columns& client, const std::string& dest_path) const;
+  // Runs the client steps; the last one saves the boleto at dest_path,
+  // unless a none_if step matches first. A step marked optional that fails
+  // is logged and skipped, unless the browser itself is gone.
+  Result<ClientOutcome> RunClient(cdp::Page& page, const Columns& client, const std::string& dest_path) const;
 
+  // The passwords to try on a protected slip: pdf_password rendered for the
+  // client, then its digits alone when they differ (portals use "the CPF"
+  // for 158.813.998-03 meaning 15881399803). None without pdf_password.
+  std::vector<std::string> PdfPasswords(const Columns& client) const;
   // The file name for the client's boleto (`output:`, made safe).
   std::string OutputName(const Columns& client) const;
   // What the slip's text must contain: `verify.contains` rendered, or the
@@ -37,6 +52,13 @@ class FlowRunner {
   TemplateContext Context(const Columns* client) const;
   Result<cdp::DownloadResult> RunStep(cdp::Page& page, const Step& step, const TemplateContext& ctx,
                                       const std::string& dest_path) const;
+  // Turns the flow's block list on or off in the tab.
+  Status BlockFor(cdp::Page& page, bool on) const;
+  // RunStep, its dialogs logged, an optional step's failure turned into a
+  // logged skip, and a failure on a page that asks for a human into
+  // kHumanNeeded.
+  Result<cdp::DownloadResult> PlayStep(cdp::Page& page, const Step& step, const TemplateContext& ctx,
+                                       const std::string& dest_path) const;
 
   const Flow& flow_;
   Period period_;

@@ -30,6 +30,9 @@ struct AttemptFailure {
 struct AttemptSuccess {
   store::Download download;     // the file is already at its final name, fsynced
   bool printed_html = false;
+  // Non-empty: the portal has no slip for the client this period (what the
+  // flow's none_if saw); download is empty.
+  std::string no_slip;
 };
 
 class AttemptResult {

@@ -53,7 +53,7 @@ void ChromiumLauncher::PrepareAhead() {
     outcome_.emplace(std::move(error));
   };
   for (int tab = 0; tab < tabs_; ++tab) {
-    auto page = ready.browser->NewPage(Deadline::In(kNewTabTime));
+    auto page = ready.browser->NewPage(Deadline::In(kNewTabTime), services_.flow.flow().sessions_per_tab);
     if (!page.ok()) return fail(page.error());
     ready.pages.push_back(std::move(*page));
   }

@@ -54,9 +54,10 @@ Status ChromiumSlot::EnsureLoggedIn(TabPage& t) {
     t.fresh = false;
   }
   std::lock_guard<std::mutex> login(login_mu_);
-  if (t.fresh && logins_ > 0) {
+  if (t.fresh && logins_ > 0 && !services_.flow.flow().sessions_per_tab) {
     // A tab new in this browser shares the session another tab logged in
-    // with; its blank page cannot show the login check yet.
+    // with; its blank page cannot show the login check yet. (With
+    // sessions: per_tab each tab's context logs in itself.)
     t.fresh = false;
     t.needs_login = false;
     return Status::Ok();
@@ -111,7 +112,7 @@ AttemptResult ChromiumSlot::Attempt(int tab, const store::WorkItem& item, int at
                           false, /*browser_died=*/true, /*never_started=*/true};
   }
   if (!t.page) {
-    auto page = browser_->NewPage(Deadline::In(kNewTabTime));
+    auto page = browser_->NewPage(Deadline::In(kNewTabTime), services_.flow.flow().sessions_per_tab);
     if (!page.ok()) {
       bool gone = BrowserGone(page.kind()) || !browser_->alive();
       if (gone) died_ = true;
@@ -123,12 +124,14 @@ AttemptResult ChromiumSlot::Attempt(int tab, const store::WorkItem& item, int at
   if (Status s = EnsureLoggedIn(t); !s.ok()) return Fail(t, id, s.error());
 
   std::string temp = services_.out.NewTempPath(id);
-  auto downloaded = services_.flow.RunClient(page, item.client.columns, temp);
-  if (!downloaded.ok()) {
+  auto played = services_.flow.RunClient(page, item.client.columns, temp);
+  if (!played.ok() || !played->no_slip.empty()) {
     std::error_code ec;
     fs::remove(temp, ec);
-    return Fail(t, id, downloaded.error());
   }
+  if (!played.ok()) return Fail(t, id, played.error());
+  if (!played->no_slip.empty()) return AttemptSuccess{{}, false, played->no_slip};
+  const cdp::DownloadResult* downloaded = &played->download;
   // With one tab a garbage collection runs while the slip is checked
   // (about 25 ms per client in bench/run); without it the renderer's heap
   // grew about 1 MB per client, 9 MB by the tenth.

@@ -136,6 +136,9 @@ RunEnd Runner::Run(int64_t run_id) {
     if (!stopping) {
       if (store_failed_) {
         stopping = true;
+      } else if (!human_needed_.empty()) {
+        end = RunEnd::kHumanNeeded;
+        stopping = true;
       } else if (streak_.PortalLooksDown()) {
         end = RunEnd::kPortalDown;
         stopping = true;
@@ -236,7 +239,9 @@ std::string Runner::Summary(RunEnd end, double took) const {
   char pace[64];
   std::snprintf(pace, sizeof pace, "%.1f s (%.2f s per download)", took,
                 totals_.done > 0 ? took / totals_.done : 0.0);
-  std::string counts = std::to_string(totals_.done) + " done, " + std::to_string(totals_.gave_up) +
+  std::string counts = std::to_string(totals_.done) + " done, " +
+                       (totals_.none > 0 ? std::to_string(totals_.none) + " with no slip this period, " : "") +
+                       std::to_string(totals_.gave_up) +
                        " failed after all attempts, " + std::to_string(totals_.failed_attempts) +
                        " failed attempts, " + std::to_string(totals_.verified) + " slips verified, " +
                        std::to_string(totals_.with_warnings) + " with warnings, " +
@@ -255,6 +260,7 @@ std::string Runner::Summary(RunEnd end, double took) const {
       return head + "interrupted by " + (env_.stop_reason ? env_.stop_reason() : std::string("a stop request")) +
              ", stopped cleanly: " + counts;
     case RunEnd::kStoreFailed: return head + "stopped: the database failed: " + store_error_ + ": " + counts;
+    case RunEnd::kHumanNeeded: return head + "stopped, a person is needed: " + human_needed_ + ": " + counts;
   }
   return head + counts;
 }
@@ -284,10 +290,20 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
   const store::WorkItem& item = done.item;
   const std::string& id = item.client.id;
   const AttemptSuccess& s = result.success();
-  Status recorded = store_.RecordSuccess(options_.period, id, run_id_, done.attempt, s.download);
+  Status recorded = s.no_slip.empty() ? store_.RecordSuccess(options_.period, id, run_id_, done.attempt, s.download)
+                                      : store_.RecordNone(options_.period, id, run_id_, done.attempt, s.no_slip);
   if (!recorded.ok()) {
     store_failed_ = true;
     store_error_ = recorded.message();
+    Publish(true);
+    return;
+  }
+  streak_.Success();
+  ++clients_unchecked_;
+  if (!s.no_slip.empty()) {
+    ++totals_.none;
+    spdlog::info("{}/{} {} has no slip this period ({} ms, attempt {}): {}", done.position, totals_.planned, id,
+                 done.ms, done.attempt, s.no_slip);
     Publish(true);
     return;
   }
@@ -296,11 +312,9 @@ void Runner::Record(Finished& done, ClientQueue& queue) {
   if (s.printed_html) ++totals_.printed_html;
   if (!s.download.facts.linha_digitavel.empty()) ++totals_.verified;
   if (!s.download.facts.warnings.empty()) ++totals_.with_warnings;
-  streak_.Success();
   spdlog::info("{}/{} {} done in {} ms (attempt {}): {} ({} bytes){}", done.position, totals_.planned, id, done.ms,
                done.attempt, s.download.file, s.download.bytes,
                s.download.facts.warnings.empty() ? "" : " - warning: " + s.download.facts.warnings.front());
-  ++clients_unchecked_;
   Publish(true);
 }
 
@@ -313,6 +327,15 @@ void Runner::RecordFailure(const Finished& done, bool in_current, ClientQueue& q
     // Abandoned at the end of the grace period: not the client's fault,
     // so not an attempt. It stays where it was for the next run.
     spdlog::warn("{} {} abandoned after {} ms: the stop's grace period ran out", where, id, done.ms);
+    Publish(true);
+    return;
+  }
+  if (f.error.kind == ErrorKind::kHumanNeeded) {
+    // A CAPTCHA is the portal's answer to the worker, not to this client:
+    // no attempt is counted, and the run stops (a loop of retries is how
+    // an account gets locked). The client stays where it was.
+    if (human_needed_.empty()) human_needed_ = f.error.message;
+    spdlog::error("{} {}: {}", where, id, f.error.message);
     Publish(true);
     return;
   }

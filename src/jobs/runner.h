@@ -78,11 +78,12 @@ struct RunnerEnvironment {
   std::function<void(bool browser_died, int new_restarts, pid_t browser_pid)> attempt_recorded;
 };
 
-enum class RunEnd { kFinished, kSomeFailed, kPortalDown, kInterrupted, kStoreFailed };
+enum class RunEnd { kFinished, kSomeFailed, kPortalDown, kInterrupted, kStoreFailed, kHumanNeeded };
 
 struct RunTotals {
   int planned = 0;
   int done = 0;
+  int none = 0;  // no slip this period (none_if)
   int gave_up = 0;
   int failed_attempts = 0;
   int foreign_refused = 0;
@@ -180,6 +181,7 @@ class Runner {
   int restarts_reported_ = 0;  // to env_.attempt_recorded
   bool store_failed_ = false;
   std::string store_error_;
+  std::string human_needed_;  // what asked for a human (a CAPTCHA): the run stops
   std::string summary_;
   std::unordered_map<std::string, int> positions_;  // clients in backoff -> their n
   std::mt19937_64 random_{std::random_device{}()};

@@ -94,7 +94,7 @@ SlipCheck::SlipCheck(int max_pdf_mb, Period period, std::chrono::milliseconds te
     : max_bytes_(static_cast<int64_t>(max_pdf_mb) * 1024 * 1024), period_(period), text_budget_(text_budget) {}
 
 Result<SlipVerdict> SlipCheck::Check(const std::string& pdf_path, const std::vector<std::string>& needles,
-                                     bool needles_are_document) const {
+                                     bool needles_are_document, const std::vector<std::string>& passwords) const {
   SilencePoppler();
   std::error_code ec;
   auto size = static_cast<int64_t>(std::filesystem::file_size(pdf_path, ec));
@@ -120,6 +120,23 @@ Result<SlipVerdict> SlipCheck::Check(const std::string& pdf_path, const std::vec
   }
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  if (doc && doc->is_locked()) {
+    bool opened = false;
+    for (const auto& password : passwords) {
+      // One password, as the user's or the owner's: portals set either.
+      doc->unlock(password, password);
+      if (!doc->is_locked()) {
+        opened = true;
+        break;
+      }
+    }
+    if (!opened) {
+      return MakeError(ErrorKind::kInvalidPdf,
+                       passwords.empty() ? "the PDF is password-protected: give the flow a pdf_password (e.g. "
+                                           "\"{{client.document}}\", whose digits are tried too)"
+                                         : "the PDF is password-protected and the flow's pdf_password does not open it");
+    }
+  }
   if (!doc || doc->is_locked() || doc->pages() <= 0) {
     return MakeError(ErrorKind::kInvalidPdf, "poppler cannot open the PDF or count its pages");
   }

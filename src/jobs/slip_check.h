@@ -33,8 +33,11 @@ class SlipCheck {
   // Errors: kInvalidPdf (not a PDF, cut short, too big, unreadable), kIo.
   // A slip without a valid linha digitável is not an error: the facts carry
   // a warning saying so.
+  // passwords: tried in order on a password-protected PDF (the flow's
+  // pdf_password, rendered); the file itself is left as it is. A locked
+  // PDF none of them opens is kInvalidPdf saying so.
   Result<SlipVerdict> Check(const std::string& pdf_path, const std::vector<std::string>& needles,
-                            bool needles_are_document) const;
+                            bool needles_are_document, const std::vector<std::string>& passwords = {}) const;
 
  private:
   int64_t max_bytes_;

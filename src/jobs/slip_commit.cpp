@@ -27,7 +27,7 @@ AttemptResult SlipCommit::Commit(int lane, const store::WorkItem& item, const Do
   auto needles = flow_.VerifyNeedles(item.client.columns, &needles_are_document);
   auto verdict = [&] {
     std::lock_guard<std::mutex> lock(check_mu_);
-    return check_.Check(temp, needles, needles_are_document);
+    return check_.Check(temp, needles, needles_are_document, flow_.PdfPasswords(item.client.columns));
   }();
   if (!verdict.ok()) return Reject(temp, verdict.error());
   if (!verdict->belongs && file.printed_html && verdict->facts.linha_digitavel.empty()) {

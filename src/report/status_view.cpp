@@ -98,7 +98,8 @@ Json StatusToJson(const StatusView& view) {
                 {"pending", r.counts.pending},
                 {"retrying", r.counts.retrying},
                 {"failed", r.counts.failed},
-                {"done", r.counts.done}}},
+                {"done", r.counts.done},
+                {"none", r.counts.none}}},
               {"last_success", r.last_success ? ExportRowToJson(*r.last_success) : Json()},
               {"next_client", OrNull(view.next_client)},
               {"crashed_run", crashed},
@@ -111,7 +112,9 @@ std::string StatusToText(const StatusView& view) {
   const auto& r = view.report;
   std::ostringstream out;
   out << "period " << r.period << ": " << r.counts.done << " of " << r.counts.total << " done, " << r.counts.pending
-      << " pending, " << r.counts.retrying << " retrying, " << r.counts.failed << " failed\n";
+      << " pending, " << r.counts.retrying << " retrying, " << r.counts.failed << " failed";
+  if (r.counts.none > 0) out << ", " << r.counts.none << " with no slip this period";
+  out << "\n";
   if (view.run_in_progress) out << "a run is in progress now\n";
   if (r.last_success) {
     out << "last success: " << r.last_success->id << " (" << r.last_success->name << ") at "

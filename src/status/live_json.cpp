@@ -25,6 +25,7 @@ Json LiveToJson(const LiveSnapshot& s, const HealthVerdict& health) {
                {"started", s.clients_started},
                {"planned", t.planned},
                {"done", t.done},
+               {"none", t.none},
                {"gave_up", t.gave_up},
                {"failed_attempts", t.failed_attempts},
                {"foreign_refused", t.foreign_refused},

@@ -17,6 +17,7 @@ const char* LoopPhaseName(LoopPhase phase) {
 void AddTotals(jobs::RunTotals& a, const jobs::RunTotals& b) {
   a.planned += b.planned;
   a.done += b.done;
+  a.none += b.none;
   a.gave_up += b.gave_up;
   a.failed_attempts += b.failed_attempts;
   a.foreign_refused += b.foreign_refused;

@@ -20,15 +20,17 @@ void StoreMetrics(ops::PrometheusText& m, const report::StatusView* view) {
   m.Sample(c.retrying, {{"period", view->report.period}, {"status", "retrying"}});
   m.Sample(c.failed, {{"period", view->report.period}, {"status", "failed"}});
   m.Sample(c.done, {{"period", view->report.period}, {"status", "done"}});
+  m.Sample(c.none, {{"period", view->report.period}, {"status", "none"}});
 }
 
 void CounterMetrics(ops::PrometheusText& m, const LiveSnapshot& s) {
   const jobs::RunTotals& t = s.cumulative;
   m.Family("downloads_total", Type::kCounter, "download attempts by result, since this process started");
   m.Sample(t.done, {{"result", "done"}});
+  m.Sample(t.none, {{"result", "none"}});
   m.Sample(t.failed_attempts, {{"result", "failed"}});
-  m.Family("attempts_total", Type::kCounter, "client attempts made (done + failed), since this process started");
-  m.Sample(t.done + t.failed_attempts);
+  m.Family("attempts_total", Type::kCounter, "client attempts made (done + none + failed), since this process started");
+  m.Sample(t.done + t.none + t.failed_attempts);
   m.Family("failures_total", Type::kCounter, "failures by kind: failed attempts, clients given up, foreign slips");
   m.Sample(t.failed_attempts, {{"kind", "attempt"}});
   m.Sample(t.gave_up, {{"kind", "gave_up"}});

@@ -14,7 +14,7 @@ std::string ProgressText(const LiveSnapshot& s) {
   }
   if (!s.run_active) return "";
   const jobs::RunTotals& t = s.progress.totals;
-  int ended = t.done + t.gave_up;
+  int ended = t.done + t.none + t.gave_up;
   double took = Seconds(s.run_duration);
   double rate = took > 0 ? t.done / took : 0;
   char figures[96];

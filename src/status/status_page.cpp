@@ -44,9 +44,9 @@ void Progress(std::ostringstream& out, const LiveSnapshot& s) {
 void Period(std::ostringstream& out, const report::StatusView& view) {
   const auto& r = view.report;
   out << "<h2>Period " << HtmlEscape(r.period) << "</h2>\n<table id=\"counts\"><tr><th>total</th><th>done</th>"
-      << "<th>pending</th><th>retrying</th><th>failed</th></tr><tr><td>" << r.counts.total << "</td><td>"
-      << r.counts.done << "</td><td>" << r.counts.pending << "</td><td>" << r.counts.retrying << "</td><td>"
-      << r.counts.failed << "</td></tr></table>\n";
+      << "<th>pending</th><th>retrying</th><th>failed</th><th>no slip</th></tr><tr><td>" << r.counts.total
+      << "</td><td>" << r.counts.done << "</td><td>" << r.counts.pending << "</td><td>" << r.counts.retrying
+      << "</td><td>" << r.counts.failed << "</td><td>" << r.counts.none << "</td></tr></table>\n";
   if (r.last_success) {
     out << "<p>Last success: " << HtmlEscape(r.last_success->id) << " (" << HtmlEscape(r.last_success->name)
         << ") at " << HtmlEscape(r.last_success->downloaded_at) << "</p>\n";

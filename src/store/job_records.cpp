@@ -56,18 +56,28 @@ int64_t SqliteStore::InsertAttempt(int64_t run_id, const std::string& client_id,
   return db_->getLastInsertRowid();
 }
 
+Result<SqliteStore::AttemptRow> SqliteStore::AddAttempt(const std::string& period, const std::string& client_id,
+                                                        int64_t run_id, int attempt, bool ok, const std::string& error) {
+  if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s.error();
+  AttemptRow row;
+  row.attempt = CountOnStoredRow(period, client_id, attempt, &row.changed);
+  row.now = NowIso();
+  row.id = InsertAttempt(run_id, client_id, period, row.attempt, ok, error, row.now);
+  return row;
+}
+
 Result<RecordedFailure> SqliteStore::RecordFailure(const std::string& period, const std::string& client_id,
                                                    int64_t run_id, int attempt, const std::string& error,
                                                    bool gave_up) {
   std::lock_guard lock(mu_);
   return Guarded(path_, "record a failure of client " + client_id, [&]() -> Result<RecordedFailure> {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s.error();
-    bool changed = false;
-    attempt = CountOnStoredRow(period, client_id, attempt, &changed);
-    if (changed) gave_up = false;
-    const std::string now = NowIso();
-    int64_t attempt_id = InsertAttempt(run_id, client_id, period, attempt, false, error, now);
+    auto row = AddAttempt(period, client_id, run_id, attempt, false, error);
+    if (!row.ok()) return row.error();
+    attempt = row->attempt;
+    if (row->changed) gave_up = false;
+    const std::string& now = row->now;
+    int64_t attempt_id = row->id;
     // A done row is final: a late failure report must not undo it.
     SQLite::Statement job(*db_,
                           "INSERT INTO jobs (client_id, period, status, attempts, last_error, updated_at,"
@@ -97,11 +107,11 @@ Status SqliteStore::RecordSuccess(const std::string& period, const std::string& 
   std::lock_guard lock(mu_);
   return Guarded(path_, "record the boleto of client " + client_id, [&]() -> Status {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status s = CheckAttemptTarget(client_id, run_id); !s.ok()) return s;
-    bool changed = false;
-    attempt = CountOnStoredRow(period, client_id, attempt, &changed);
-    const std::string now = NowIso();
-    int64_t attempt_id = InsertAttempt(run_id, client_id, period, attempt, true, "", now);
+    auto row = AddAttempt(period, client_id, run_id, attempt, true, "");
+    if (!row.ok()) return row.error();
+    attempt = row->attempt;
+    const std::string& now = row->now;
+    int64_t attempt_id = row->id;
     const SlipFacts& f = download.facts;
     SQLite::Statement job(*db_,
                           "INSERT INTO jobs (client_id, period, status, attempts, last_error, file, bytes, sha256,"
@@ -149,14 +159,46 @@ Status SqliteStore::RecordSuccess(const std::string& period, const std::string& 
   });
 }
 
-Result<int> SqliteStore::ResetFailed(const std::string& period) {
+Status SqliteStore::RecordNone(const std::string& period, const std::string& client_id, int64_t run_id,
+                               int attempt, const std::string& why) {
+  std::lock_guard lock(mu_);
+  return Guarded(path_, "record that client " + client_id + " has no slip", [&]() -> Status {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto row = AddAttempt(period, client_id, run_id, attempt, true, "");
+    if (!row.ok()) return row.error();
+    attempt = row->attempt;
+    const std::string& now = row->now;
+    int64_t attempt_id = row->id;
+    // A done row is final: the slip is on disk, whatever a later page says.
+    SQLite::Statement job(*db_,
+                          "INSERT INTO jobs (client_id, period, status, attempts, last_error, warnings, updated_at,"
+                          " last_attempt_id) VALUES (:client, :period, 'none', :attempts, NULL, :warnings, :now,"
+                          " :attempt_id) ON CONFLICT (client_id, period) DO UPDATE SET status = 'none',"
+                          " attempts = excluded.attempts, last_error = NULL, warnings = excluded.warnings,"
+                          " updated_at = excluded.updated_at, last_attempt_id = excluded.last_attempt_id"
+                          " WHERE jobs.status <> 'done'");
+    job.bind(":client", client_id);
+    job.bind(":period", period);
+    job.bind(":attempts", attempt);
+    job.bind(":warnings", nlohmann::json::array({"no slip this period: " + why}).dump());
+    job.bind(":now", now);
+    job.bind(":attempt_id", attempt_id);
+    job.exec();
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Result<int> SqliteStore::ResetFailed(const std::string& period, bool include_none) {
   std::lock_guard lock(mu_);
   return Guarded(path_, "put the failed clients of " + period + " back to pending", [&]() -> Result<int> {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     // The history stays in `attempts`; the job row starts over.
     SQLite::Statement q(*db_,
-                        "UPDATE jobs SET status = 'pending', attempts = 0, last_error = NULL, updated_at = ?"
-                        " WHERE period = ? AND status IN ('failed', 'retrying')");
+                        std::string("UPDATE jobs SET status = 'pending', attempts = 0, last_error = NULL,"
+                                    " warnings = CASE WHEN status = 'none' THEN NULL ELSE warnings END,"
+                                    " updated_at = ? WHERE period = ? AND status IN ('failed', 'retrying'") +
+                            (include_none ? ", 'none')" : ")"));
     q.bind(1, NowIso());
     q.bind(2, period);
     int changed = q.exec();

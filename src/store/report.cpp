@@ -69,6 +69,7 @@ Result<StatusReport> SqliteStore::Report(const std::string& period) {
       if (status == "retrying") n.retrying = count;
       if (status == "failed") n.failed = count;
       if (status == "done") n.done = count;
+      if (status == "none") n.none = count;
       if (status != "pending") with_row_not_pending += count;
     }
     n.pending = n.total - with_row_not_pending;  // clients without a row are pending too

@@ -32,7 +32,9 @@ class SqliteStore final : public Store {
                        const Download& download) override;
   Result<std::optional<WorkItem>> WorkFor(const std::string& period, const std::string& client_id,
                                           int max_attempts) override;
-  Result<int> ResetFailed(const std::string& period) override;
+  Result<int> ResetFailed(const std::string& period, bool include_none) override;
+  Status RecordNone(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
+                    const std::string& why) override;
 
   Result<int64_t> BeginRun(const std::string& period, int64_t pid, const std::string& host) override;
   Status EndRun(int64_t run_id, RunOutcome outcome, const std::string& summary) override;
@@ -55,6 +57,16 @@ class SqliteStore final : public Store {
   int CountOnStoredRow(const std::string& period, const std::string& client_id, int attempt, bool* changed);
   int64_t InsertAttempt(int64_t run_id, const std::string& client_id, const std::string& period, int attempt,
                         bool ok, const std::string& error, const std::string& at);
+  // The three above, as every Record* call starts: the client and run
+  // exist, the attempt is counted onto the stored row, its row is written.
+  struct AttemptRow {
+    int attempt = 0;       // as counted onto the stored row
+    bool changed = false;  // the row changed since the caller read it
+    std::string now;
+    int64_t id = 0;
+  };
+  Result<AttemptRow> AddAttempt(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
+                                bool ok, const std::string& error);
   std::vector<RunRecord> MarkRunningCrashed();
   std::vector<RunRecord> QueryRuns(const std::string& where_and_order, int limit);
 

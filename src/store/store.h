@@ -31,7 +31,9 @@ struct Client {
 //   retrying - failed at least once, attempts < max_attempts: the next run takes it
 //   failed   - failed max_attempts times; only `retry` brings it back
 //   done     - its file is on disk, size and sha256 recorded
-enum class JobStatus { kPending, kRetrying, kFailed, kDone };
+//   none     - the portal says it has no slip this period (the flow's
+//              `none_if`); final like done, until `retry --none`
+enum class JobStatus { kPending, kRetrying, kFailed, kDone, kNone };
 const char* JobStatusName(JobStatus s);
 
 // A client the run should work on, with where it stands.
@@ -69,7 +71,7 @@ struct ExportRow {
   std::string downloaded_at;  // ISO 8601 UTC with milliseconds, or empty
 };
 
-enum class RunOutcome { kRunning, kFinished, kFailed, kPortalDown, kInterrupted, kCrashed };
+enum class RunOutcome { kRunning, kFinished, kFailed, kPortalDown, kInterrupted, kCrashed, kHumanNeeded };
 const char* RunOutcomeName(RunOutcome o);
 
 struct RunRecord {
@@ -97,7 +99,7 @@ struct MemorySample {
 };
 
 struct PeriodCounts {
-  int total = 0, pending = 0, retrying = 0, failed = 0, done = 0;
+  int total = 0, pending = 0, retrying = 0, failed = 0, done = 0, none = 0;
 };
 
 struct StatusReport {
@@ -157,14 +159,22 @@ class Store {
   // attempt counts onto the stored row as in RecordFailure.
   virtual Status RecordSuccess(const std::string& period, const std::string& client_id, int64_t run_id,
                                int attempt, const Download& download) = 0;
+  // Marks the client `none`: the portal showed it has no slip this period
+  // (why: what the flow saw, e.g. `text "Nenhum boleto em aberto"`, kept as
+  // the row's warning). attempt counts onto the stored row as in
+  // RecordFailure. A done row stays done.
+  virtual Status RecordNone(const std::string& period, const std::string& client_id, int64_t run_id, int attempt,
+                            const std::string& why) = 0;
   // The client as NextWork would return it now (a `retry` or an import may
   // have changed it since it was read), or nullopt if it is no longer work
   // (done, failed, out of attempts, or gone).
   virtual Result<std::optional<WorkItem>> WorkFor(const std::string& period, const std::string& client_id,
                                                   int max_attempts) = 0;
   // `retry`: failed (and retrying) clients of the period back to pending with
-  // attempts reset, in one short transaction. Returns how many.
-  virtual Result<int> ResetFailed(const std::string& period) = 0;
+  // attempts reset, in one short transaction; with include_none, the `none`
+  // ones too (`retry --none`: the portal may have a slip for them now).
+  // Returns how many.
+  virtual Result<int> ResetFailed(const std::string& period, bool include_none = false) = 0;
 
   // Runs. BeginRun first marks any run still `running` as crashed (the
   // caller holds the instance lock, so such a run is dead).

@@ -8,6 +8,7 @@ const char* JobStatusName(JobStatus s) {
     case JobStatus::kRetrying: return "retrying";
     case JobStatus::kFailed: return "failed";
     case JobStatus::kDone: return "done";
+    case JobStatus::kNone: return "none";
   }
   return "unknown";
 }
@@ -20,12 +21,13 @@ const char* RunOutcomeName(RunOutcome o) {
     case RunOutcome::kPortalDown: return "portal_down";
     case RunOutcome::kInterrupted: return "interrupted";
     case RunOutcome::kCrashed: return "crashed";
+    case RunOutcome::kHumanNeeded: return "human_needed";
   }
   return "unknown";
 }
 
 std::optional<JobStatus> ParseJobStatus(const std::string& name) {
-  for (JobStatus s : {JobStatus::kPending, JobStatus::kRetrying, JobStatus::kFailed, JobStatus::kDone}) {
+  for (JobStatus s : {JobStatus::kPending, JobStatus::kRetrying, JobStatus::kFailed, JobStatus::kDone, JobStatus::kNone}) {
     if (name == JobStatusName(s)) return s;
   }
   return std::nullopt;
@@ -33,7 +35,7 @@ std::optional<JobStatus> ParseJobStatus(const std::string& name) {
 
 std::optional<RunOutcome> ParseRunOutcome(const std::string& name) {
   for (RunOutcome o : {RunOutcome::kRunning, RunOutcome::kFinished, RunOutcome::kFailed, RunOutcome::kPortalDown,
-                       RunOutcome::kInterrupted, RunOutcome::kCrashed}) {
+                       RunOutcome::kInterrupted, RunOutcome::kCrashed, RunOutcome::kHumanNeeded}) {
     if (name == RunOutcomeName(o)) return o;
   }
   return std::nullopt;

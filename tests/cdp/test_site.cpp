@@ -87,6 +87,7 @@ const char* kSlipHtml =
 }  // namespace
 
 TestSite::TestSite() {
+  AddPortalTrapPages(server_);
   server_.Get("/form", [](const httplib::Request&, httplib::Response& res) { res.set_content(kFormPage, "text/html"); });
   server_.Get("/links", [](const httplib::Request&, httplib::Response& res) { res.set_content(kLinksPage, "text/html"); });
   server_.Get("/file.pdf", [](const httplib::Request& req, httplib::Response& res) {

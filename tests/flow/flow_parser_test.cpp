@@ -90,6 +90,101 @@ TEST(FlowParser, ClientStepsMustEndInExactlyOneDownload) {
   EXPECT_NE(both.find("`click` or `url`, not both"), std::string::npos) << both;
 }
 
+TEST(FlowParser, OptionalStepsAndNoneIfReadIntoTheirSteps) {
+  auto flow = Parse(Replace(kGood, "  - wait_for: { selector: \"a.boleto\", timeout: 20s }\n",
+                            "  - click: \"#lgpd\"\n    optional: true\n    timeout: 2s\n"
+                            "  - none_if: { text: \"Nenhum boleto em aberto\" }\n"
+                            "  - none_if: \"tr.sem-boleto\"\n"));
+  ASSERT_TRUE(flow.ok()) << flow.message();
+  ASSERT_EQ(flow->client_steps.size(), 6u);
+  const Step& banner = flow->client_steps[2];
+  EXPECT_EQ(banner.kind, StepKind::kClick);
+  EXPECT_TRUE(banner.optional);
+  EXPECT_EQ(banner.timeout, std::chrono::milliseconds(2000));
+  EXPECT_FALSE(flow->client_steps[1].optional);
+  EXPECT_EQ(flow->client_steps[3].kind, StepKind::kNoneIf);
+  EXPECT_EQ(flow->client_steps[3].wait, WaitKind::kText);
+  EXPECT_EQ(flow->client_steps[3].Describe(), "none_if text Nenhum boleto em aberto");
+  EXPECT_EQ(flow->client_steps[4].wait, WaitKind::kSelector);
+  EXPECT_EQ(flow->client_steps[4].Describe(), "none_if tr.sem-boleto");
+}
+
+TEST(FlowParser, OptionalAndNoneIfMistakesNameTheirLine) {
+  // optional takes true or false (line 11).
+  std::string flag = ErrorOf(Replace(kGood, "  - fill: { selector: \"#cpf\", value: \"{{client.document}}\" }\n",
+                                     "  - fill: { selector: \"#cpf\", value: \"{{client.document}}\" }\n"
+                                     "    optional: maybe\n"));
+  EXPECT_EQ(flag.rfind("flow.yaml:12:", 0), 0u) << flag;
+  EXPECT_NE(flag.find("optional must be true or false, not `maybe`"), std::string::npos) << flag;
+  // The slip's own step cannot be skipped (line 13).
+  std::string download = ErrorOf(Replace(kGood, "  - download: { click: \"a.boleto\", html: print }\n",
+                                         "  - download: { click: \"a.boleto\", html: print }\n    optional: true\n"));
+  EXPECT_EQ(download.rfind("flow.yaml:13:", 0), 0u) << download;
+  EXPECT_NE(download.find("download cannot be optional"), std::string::npos) << download;
+  // none_if looks at the page now: it has no url_contains (line 12).
+  std::string url = ErrorOf(Replace(kGood, "  - wait_for: { selector: \"a.boleto\", timeout: 20s }\n",
+                                    "  - none_if: { url_contains: \"/vazio\" }\n"));
+  EXPECT_EQ(url.rfind("flow.yaml:12:", 0), 0u) << url;
+  EXPECT_NE(url.find("none_if has no field `url_contains`"), std::string::npos) << url;
+  // A client with no slip is a client's matter, not the login's (line 8).
+  std::string login = ErrorOf(Replace(kGood, "  - click: \"button[type=submit]\"", "  - none_if: \"#vazio\""));
+  EXPECT_EQ(login.rfind("flow.yaml:8:", 0), 0u) << login;
+  EXPECT_NE(login.find("none_if belongs in the client steps"), std::string::npos) << login;
+}
+
+TEST(FlowParser, AFrameIsOneSelectorOrAPathOfThemOnStepsThatActOnAnElement) {
+  auto flow = Parse(Replace(Replace(kGood, "    - fill: { selector: \"#user\", value: \"{{env.PORTAL_USER}}\" }\n",
+                                    "    - fill: { selector: \"#user\", value: \"{{env.PORTAL_USER}}\" }\n"
+                                    "      frame: \"iframe#login\"\n"),
+                            "    - click: \"button[type=submit]\"\n",
+                            "    - click: \"button[type=submit]\"\n      frame: [\"#outer\", \"iframe[name={{client.plan}}]\"]\n"));
+  ASSERT_TRUE(flow.ok()) << flow.message();
+  ASSERT_EQ(flow->login_steps[1].frames.size(), 1u);
+  EXPECT_EQ(flow->login_steps[1].frames[0].source(), "iframe#login");
+  ASSERT_EQ(flow->login_steps[2].frames.size(), 2u);
+  EXPECT_EQ(flow->login_steps[2].frames[1].source(), "iframe[name={{client.plan}}]");
+  EXPECT_TRUE(flow->TemplateNames().count("client.plan"));
+
+  // A goto has no element to act on (line 11).
+  std::string on_goto = ErrorOf(Replace(kGood, "  - fill: { selector: \"#cpf\", value: \"{{client.document}}\" }\n",
+                                        "  - goto: \"/x\"\n    frame: \"#login\"\n"));
+  EXPECT_EQ(on_goto.rfind("flow.yaml:12:", 0), 0u) << on_goto;
+  EXPECT_NE(on_goto.find("frame does not apply to goto"), std::string::npos) << on_goto;
+  std::string empty = ErrorOf(Replace(kGood, "    - click: \"button[type=submit]\"\n",
+                                      "    - click: \"button[type=submit]\"\n      frame: []\n"));
+  EXPECT_NE(empty.find("frame is an empty list"), std::string::npos) << empty;
+}
+
+TEST(FlowParser, APdfPasswordIsATemplateCheckedLikeTheOthers) {
+  auto flow = Parse(std::string(kGood) + "pdf_password: \"{{client.document}}\"\n");
+  ASSERT_TRUE(flow.ok()) << flow.message();
+  ASSERT_TRUE(flow->pdf_password.has_value());
+  EXPECT_EQ(flow->pdf_password->source(), "{{client.document}}");
+  std::string unknown = ErrorOf(std::string(kGood) + "pdf_password: \"{{cpf}}\"\n");
+  EXPECT_EQ(unknown.rfind("flow.yaml:15:", 0), 0u) << unknown;
+  EXPECT_NE(unknown.find("unknown template name {{cpf}}"), std::string::npos) << unknown;
+}
+
+TEST(FlowParser, SessionsAreSharedOrPerTab) {
+  EXPECT_FALSE(Parse(kGood)->sessions_per_tab);
+  auto per_tab = Parse(std::string(kGood) + "sessions: per_tab\n");
+  ASSERT_TRUE(per_tab.ok()) << per_tab.message();
+  EXPECT_TRUE(per_tab->sessions_per_tab);
+  std::string bad = ErrorOf(std::string(kGood) + "sessions: private\n");
+  EXPECT_EQ(bad.rfind("flow.yaml:15:", 0), 0u) << bad;
+  EXPECT_NE(bad.find("sessions is `shared` or `per_tab`, not `private`"), std::string::npos) << bad;
+}
+
+TEST(FlowParser, ABlockListHoldsResourceTypesAndUrlPatterns) {
+  auto flow = Parse(std::string(kGood) + "block: [image, font, \"*.doubleclick.net/*\"]\n");
+  ASSERT_TRUE(flow.ok()) << flow.message();
+  EXPECT_EQ(flow->block_types, (std::vector<std::string>{"Image", "Font"}));
+  EXPECT_EQ(flow->block_urls, (std::vector<std::string>{"*.doubleclick.net/*"}));
+  std::string bad = ErrorOf(std::string(kGood) + "block: [images]\n");
+  EXPECT_EQ(bad.rfind("flow.yaml:15:", 0), 0u) << bad;
+  EXPECT_NE(bad.find("block takes image, font, media, stylesheet or a URL pattern"), std::string::npos) << bad;
+}
+
 TEST(FlowParser, AnEmptyFileAndAMissingFileSayWhatToDo) {
   EXPECT_NE(ErrorOf("").find("the flow file is empty"), std::string::npos);
   auto missing = LoadFlowFile("/nonexistent/flow.yaml", {});

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "store/schema.h"
 #include "store_test_support.h"
 
 namespace boletos::store {
@@ -18,7 +19,8 @@ TEST(Open, CreatesTheDatabaseInWalModeAtTheLatestSchema) {
   { auto store = OpenStore(dir); }
   SQLite::Database db(dir.File("boletos.db"));
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
-  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), LatestSchemaVersion());
+  EXPECT_EQ(LatestSchemaVersion(), 2);
   for (const char* table : {"clients", "jobs", "attempts", "runs", "memory_samples"}) {
     EXPECT_TRUE(db.tableExists(table)) << table;
   }
