@@ -166,9 +166,6 @@ Status SqliteStore::RecordNone(const std::string& period, const std::string& cli
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     auto row = AddAttempt(period, client_id, run_id, attempt, true, "");
     if (!row.ok()) return row.error();
-    attempt = row->attempt;
-    const std::string& now = row->now;
-    int64_t attempt_id = row->id;
     // A done row is final: the slip is on disk, whatever a later page says.
     SQLite::Statement job(*db_,
                           "INSERT INTO jobs (client_id, period, status, attempts, last_error, warnings, updated_at,"
@@ -179,10 +176,10 @@ Status SqliteStore::RecordNone(const std::string& period, const std::string& cli
                           " WHERE jobs.status <> 'done'");
     job.bind(":client", client_id);
     job.bind(":period", period);
-    job.bind(":attempts", attempt);
     job.bind(":warnings", nlohmann::json::array({"no slip this period: " + why}).dump());
-    job.bind(":now", now);
-    job.bind(":attempt_id", attempt_id);
+    job.bind(":attempts", row->attempt);
+    job.bind(":now", row->now);
+    job.bind(":attempt_id", row->id);
     job.exec();
     tx.commit();
     return Status::Ok();
