@@ -236,10 +236,15 @@ void BrowserProcess::DrainStderr() {
     output_ended_.notify_all();
   };
   while (true) {
+    bool stop = false;
     {
       std::lock_guard<std::mutex> lock(output_mu_);
-      if (stop_draining_) return ended();
+      stop = stop_draining_;
     }
+    // Not under the lock: ended() takes it (a return from inside the block
+    // above ran ended() with the lock still held, and the thread waited for
+    // itself while the destructor waited to join it).
+    if (stop) return ended();
     pollfd pfd{stderr_fd_, POLLIN, 0};
     int ready = poll(&pfd, 1, 100);
     if (ready <= 0) continue;

@@ -29,6 +29,17 @@ struct DownloadAction {
   bool needles_are_document = false;
   // A PDF taken out of a viewer page is refused beyond this.
   int64_t max_pdf_bytes = 20ll * 1024 * 1024;
+
+  static DownloadAction Click(std::string selector) {
+    DownloadAction a;
+    a.click_selector = std::move(selector);
+    return a;
+  }
+  static DownloadAction Open(std::string url) {
+    DownloadAction a;
+    a.url = std::move(url);
+    return a;
+  }
 };
 
 // How a download ended.
@@ -152,9 +163,13 @@ class Page {
  private:
   Result<Json> Call(const std::string& method, const Json& params, Deadline deadline);
   Result<Json> EvaluateIn(const FrameScope& scope, const std::string& expression, Deadline deadline);
-  // The current frame's viewport origin in the tab's, as it is now (the
-  // element's own scroll into view may have scrolled the frames around it).
-  Result<std::pair<double, double>> FrameOffsetNow(Deadline deadline);
+  // For a click at (x, y) in the current frame: sets scope_'s offset to the
+  // frame's origin in the tab's viewport as it is now (the element's own
+  // scroll into view may have scrolled the frames around it), and returns
+  // what, in a document around the frame, covers that point ("" if nothing:
+  // each frame element of the path is the topmost there).
+  Result<std::string> CoverAroundFrame(double x, double y, Deadline deadline);
+  Status CoveredError(const std::string& selector, const std::string& cover, Deadline deadline);
   // Runs function(args..., slice_ms) in the page until it returns something
   // other than false or null (returned) or the deadline passes (false);
   // survives navigations in between.

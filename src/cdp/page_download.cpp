@@ -65,8 +65,15 @@ struct DownloadState {
   // events are listened to, so each is looked at whenever it loads and on
   // every poll until it shows something (or goes away).
   std::set<std::string> undecided_popups;
-  std::string html_session;  // a session whose document loaded as HTML
+  // An HTML page that loaded (our tab after the action, or a popup): the
+  // slip to print, or a page still at work ("aguarde", polling) that will
+  // lead to the slip. It is judged once it shows the client, or once it
+  // has been quiet (no navigation, no new request) for kQuietBeforePrint.
+  std::string html_session;
   std::string html_url;
+  int64_t html_resources = -1;  // requests the page had made when last looked at
+  std::chrono::steady_clock::time_point html_quiet_since;
+  bool html_embed_checked = false;
   std::map<std::string, std::string> navigated;  // sessionId -> URL committed (main frame)
   std::vector<std::string> loaded;               // sessions that loaded since: to look at
   std::string error_page;  // "a text/plain page (URL, HTTP 504)": an answer that is no slip
@@ -74,8 +81,11 @@ struct DownloadState {
 
 // How often an undecided popup is asked where it stands.
 constexpr std::chrono::milliseconds kPopupPoll{250};
-// How long an HTML slip may take to show its client before it is printed anyway.
-constexpr std::chrono::milliseconds kShowClientWait{5000};
+// How long an HTML page that does not show the client must stay quiet (no
+// navigation, no new request) before it is judged as it is: an "aguarde"
+// page redirects or polls sooner; another client's slip is then printed
+// and refused by the slip check.
+constexpr std::chrono::milliseconds kQuietBeforePrint{3000};
 
 bool EndsWith(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -137,9 +147,17 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       return;
     }
     std::string type = StringField(doc, "contentType");
-    if (IsHtmlType(type) && st.html_session.empty()) {
-      st.html_session = session;
-      st.html_url = StringField(doc, "url");
+    if (IsHtmlType(type) && (st.html_session.empty() || st.html_session == session)) {
+      std::string url = StringField(doc, "url");
+      int64_t resources = IntField(doc, "resources");
+      if (st.html_session != session || st.html_url != url || st.html_resources != resources) {
+        // A new page, or the same one still at work: quiet from now on.
+        if (st.html_session != session || st.html_url != url) st.html_embed_checked = false;
+        st.html_session = session;
+        st.html_url = url;
+        st.html_resources = resources;
+        st.html_quiet_since = std::chrono::steady_clock::now();
+      }
     } else if (IsErrorDocumentType(type) && st.error_page.empty()) {
       int64_t status = IntField(doc, "status");
       st.error_page = "a " + type + " page (" + StringField(doc, "url") +
@@ -191,6 +209,8 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
         const Json& frame = ObjectField(p, "frame");
         if (frame.is_object() && !Field(frame, "parentId") && StringField(frame, "url") != "about:blank") {
           st.navigated[e.session_id] = StringField(frame, "url");
+          // The page at work went on to another: judge that one when it loads.
+          if (e.session_id == st.html_session) st.html_session.clear();
         }
       } else if (e.method == "Page.loadEventFired") {
         if (st.navigated.count(e.session_id) || st.undecided_popups.count(e.session_id)) {
@@ -202,7 +222,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     // A document finished loading in our tab or a popup (see look_at).
     for (const std::string& session : st.loaded) look_at(session, document_state(session));
     st.loaded.clear();
-    if (!st.html_session.empty() || !st.error_page.empty()) st.undecided_popups.clear();
+    if (!st.error_page.empty()) st.undecided_popups.clear();
 
     for (const std::string& target : st.popups_to_attach) {
       auto attached = conn_->Call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}}, "", deadline);
@@ -237,28 +257,31 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       return MakeError(ErrorKind::kPortalError,
                        what + " opened " + st.error_page + " instead of a PDF: the portal answered with an error");
     }
+    bool judge_html = false;
     if (!st.html_session.empty() && st.guid.empty()) {
-      auto embedded = SaveEmbeddedPdf(*conn_, st.html_session, dest_path, action.max_pdf_bytes, deadline);
-      if (!embedded.ok() || embedded->has_value()) {
-        close_popups();
-        if (!embedded.ok()) return embedded.error();
-        return **embedded;
+      if (!st.html_embed_checked) {
+        // A viewer page gives the PDF it shows.
+        st.html_embed_checked = true;
+        auto embedded = SaveEmbeddedPdf(*conn_, st.html_session, dest_path, action.max_pdf_bytes, deadline);
+        if (!embedded.ok() || embedded->has_value()) {
+          close_popups();
+          if (!embedded.ok()) return embedded.error();
+          return **embedded;
+        }
       }
+      // The slip shows its client; an "aguarde" page does not, and goes on
+      // (a redirect, a poll) before it has been quiet for kQuietBeforePrint.
+      auto shown = WaitUntilPageShows(*conn_, st.html_session, action.html_must_show, action.needles_are_document,
+                                      deadline.Within(std::chrono::milliseconds(600)));
+      bool quiet = std::chrono::steady_clock::now() - st.html_quiet_since >= kQuietBeforePrint;
+      judge_html = (shown.ok() && *shown) || quiet;
+    }
+    if (judge_html) {
       if (!print_html) {
         close_popups();
         return MakeError(ErrorKind::kPortalError, what + " opened an HTML page (" + st.html_url +
                                                       ") instead of a PDF; add `html: print` to the download step "
                                                       "to print such pages");
-      }
-      // A slip whose script is still filling it in is printed once it
-      // shows the client. A page that never does (another client's slip,
-      // an error page) is printed after kShowClientWait all the same: the
-      // slip check then refuses it for what it is.
-      auto shown = WaitUntilPageShows(*conn_, st.html_session, action.html_must_show, action.needles_are_document,
-                                      deadline.Within(kShowClientWait));
-      if (!shown.ok()) {
-        close_popups();
-        return shown.error();
       }
       Status printed = PrintSessionToPdf(*conn_, st.html_session, dest_path, deadline);
       close_popups();
@@ -272,7 +295,7 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
     // stands every kPopupPoll, events or not (other tabs' events wake this
     // wait too): no event order can then hide a document that finished
     // loading.
-    bool polling = !st.undecided_popups.empty() && st.html_session.empty() && st.error_page.empty() &&
+    bool polling = (!st.undecided_popups.empty() || !st.html_session.empty()) && st.error_page.empty() &&
                    st.guid.empty();
     auto now = std::chrono::steady_clock::now();
     if (!polling) next_poll = now + kPopupPoll;
@@ -287,11 +310,19 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
         bool gone = false;
         Json doc = document_state(*it, &gone);
         if (gone) {
+          if (*it == st.html_session) st.html_session.clear();
           it = st.undecided_popups.erase(it);  // it closed itself
           continue;
         }
         look_at(*it, doc);
         ++it;
+      }
+      // Our own tab's page at work: is it still making requests?
+      if (!st.html_session.empty() && !st.undecided_popups.count(st.html_session)) {
+        bool gone = false;
+        Json doc = document_state(st.html_session, &gone);
+        if (gone) st.html_session.clear();
+        else look_at(st.html_session, doc);
       }
       continue;
     }
@@ -304,8 +335,10 @@ Result<DownloadResult> Page::Download(const DownloadAction& action, const std::s
       close_popups();
       return MakeError(ErrorKind::kTimeout,
                        "waited " + FormatDuration(deadline.budget()) + " after " + what + ": " +
-                           (st.guid.empty() ? "nothing was downloaded and no page opened"
-                                            : "the download from " + st.url + " did not finish"));
+                           (!st.guid.empty()          ? "the download from " + st.url + " did not finish"
+                            : !st.html_session.empty() ? "the page " + st.html_url +
+                                                             " was still at work and never showed the client"
+                                                       : "nothing was downloaded and no page opened"));
     }
   }
 }

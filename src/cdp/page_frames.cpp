@@ -36,6 +36,18 @@ constexpr const char* kFrameOrigin = R"JS(
           y: r.top + el.clientTop + parseFloat(s.paddingTop || 0)};
 })JS";
 
+// (sel, x, y) -> "" when the frame element sel is the topmost at (x, y) of
+// this document's viewport (or the point is outside it), else what is, as
+// `#id` or `tag.class`.
+constexpr const char* kCoverAt = R"JS(
+(sel, x, y) => {
+  const frame = document.querySelector(sel);
+  const hit = document.elementFromPoint(x, y);
+  if (!frame || !hit || hit === frame) return '';
+  const cls = typeof hit.className === 'string' ? hit.className.trim().split(/\s+/).filter(Boolean) : [];
+  return hit.id ? '#' + hit.id : hit.tagName.toLowerCase() + cls.slice(0, 2).map(c => '.' + c).join('');
+})JS";
+
 }  // namespace
 
 Status Page::EnterFrames(const std::vector<std::string>& path, Deadline deadline) {
@@ -60,18 +72,38 @@ void Page::LeaveFrames() {
   frame_levels_.clear();
 }
 
-Result<std::pair<double, double>> Page::FrameOffsetNow(Deadline deadline) {
-  double dx = 0, dy = 0;
+Result<std::string> Page::CoverAroundFrame(double x, double y, Deadline deadline) {
+  // Each frame's origin in its parent's viewport, outermost first.
+  std::vector<std::pair<double, double>> origins;
   for (const auto& [parent, selector] : frame_levels_) {
     auto origin = EvaluateIn(parent, std::string("(") + kFrameOrigin + ")(" + JsQuote(selector) + ", false)", deadline);
     if (!origin.ok()) return origin.error();
     if (!origin->is_object() || !origin->contains("x")) {
       return MakeError(ErrorKind::kPortalError, "the frame " + JsQuote(selector) + " went away or is loading again");
     }
-    dx += NumberField(*origin, "x").value_or(0);
-    dy += NumberField(*origin, "y").value_or(0);
+    origins.emplace_back(NumberField(*origin, "x").value_or(0), NumberField(*origin, "y").value_or(0));
   }
-  return std::make_pair(dx, dy);
+  scope_.dx = scope_.dy = 0;
+  for (const auto& [ox, oy] : origins) {
+    scope_.dx += ox;
+    scope_.dy += oy;
+  }
+  // The point in each parent's viewport: the point in the frame plus the
+  // origins of this level and of every level inside it.
+  for (size_t level = 0; level < frame_levels_.size(); ++level) {
+    double px = x, py = y;
+    for (size_t inner = level; inner < origins.size(); ++inner) {
+      px += origins[inner].first;
+      py += origins[inner].second;
+    }
+    const auto& [parent, selector] = frame_levels_[level];
+    auto hit = EvaluateIn(parent, std::string("(") + kCoverAt + ")(" + JsQuote(selector) + ", " + std::to_string(px) +
+                                      ", " + std::to_string(py) + ")",
+                          deadline);
+    if (!hit.ok()) return hit.error();
+    if (hit->is_string() && !hit->get<std::string>().empty()) return hit->get<std::string>();
+  }
+  return std::string();
 }
 
 Result<FrameScope> Page::ChildFrame(const std::string& selector, Deadline deadline) {

@@ -1,6 +1,8 @@
 // Page input: clicks with real mouse events, typing, selecting, key presses.
 
+#include <algorithm>
 #include <cctype>
+#include <thread>
 #include <map>
 #include <optional>
 #include <utility>
@@ -121,29 +123,40 @@ Status Page::DispatchClick(double x, double y, Deadline deadline) {
 }
 
 Status Page::Click(const std::string& selector, Deadline deadline) {
-  auto point = WaitForElement(selector, deadline, /*visible=*/true, "point");
-  if (!point.ok()) {
-    if (point.kind() != ErrorKind::kTimeout) return point.error();
-    // There but covered the whole time: name what covers it.
-    auto cover = Evaluate("window.__boletosCover || null", Deadline::In(std::chrono::seconds(2)));
-    if (!cover.ok() || !cover->is_string()) return point.error();
-    auto url = Url(Deadline::In(std::chrono::seconds(2)));
-    return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " to click " +
-                                              JsQuote(selector) + " on " + (url.ok() ? *url : std::string("the page")) +
-                                              ": " + cover->get<std::string>().substr(0, 100) + " covers " + selector +
-                                              " (an overlay, a banner or a spinner that did not go away)");
+  std::string cover;  // what covered it last, in the frame or around it
+  while (true) {
+    auto point = WaitForElement(selector, deadline, /*visible=*/true, "point");
+    if (!point.ok()) {
+      if (point.kind() != ErrorKind::kTimeout) return point.error();
+      // There but covered the whole time: name what covers it.
+      auto inside = Evaluate("window.__boletosCover || null", Deadline::In(std::chrono::seconds(2)));
+      if (inside.ok() && inside->is_string()) cover = inside->get<std::string>();
+      if (cover.empty()) return point.error();
+      return CoveredError(selector, cover, deadline);
+    }
+    if (!point->is_object() || !(*point)["x"].is_number() || !(*point)["y"].is_number()) {
+      return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " has no position to click");
+    }
+    double x = (*point)["x"].get<double>(), y = (*point)["y"].get<double>();
+    if (frame_levels_.empty()) return DispatchClick(x, y, deadline);
+    // In a frame: scrolling the element into view may have moved the frames
+    // around it, and the documents around the frame (a cookie banner over
+    // the login's iframe) may cover the point the tab will be clicked at.
+    auto around = CoverAroundFrame(x, y, deadline);
+    if (!around.ok()) return around.error();
+    if (around->empty()) return DispatchClick(x, y, deadline);
+    cover = *around;
+    if (deadline.expired()) return CoveredError(selector, cover, deadline);
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(deadline.remaining(), std::chrono::milliseconds(100)));
   }
-  if (!point->is_object() || !(*point)["x"].is_number() || !(*point)["y"].is_number()) {
-    return MakeError(ErrorKind::kPortalError, "element " + JsQuote(selector) + " has no position to click");
-  }
-  if (!frame_levels_.empty()) {
-    // Scrolling the element into view may have scrolled the frames around it.
-    auto offset = FrameOffsetNow(deadline);
-    if (!offset.ok()) return offset.error();
-    scope_.dx = offset->first;
-    scope_.dy = offset->second;
-  }
-  return DispatchClick((*point)["x"].get<double>(), (*point)["y"].get<double>(), deadline);
+}
+
+Status Page::CoveredError(const std::string& selector, const std::string& cover, Deadline deadline) {
+  auto url = Url(Deadline::In(std::chrono::seconds(2)));
+  return MakeError(ErrorKind::kTimeout, "waited " + FormatDuration(deadline.budget()) + " to click " +
+                                            JsQuote(selector) + " on " + (url.ok() ? *url : std::string("the page")) +
+                                            ": " + cover.substr(0, 100) + " covers " + selector +
+                                            " (an overlay, a banner or a spinner that did not go away)");
 }
 
 Status Page::Fill(const std::string& selector, const std::string& value, Deadline deadline) {

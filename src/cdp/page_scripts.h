@@ -92,20 +92,32 @@ inline constexpr const char* kWaitForText = R"JS(
   const timer = setTimeout(() => finish(false), ms);
 }))JS";
 
-// () -> what asks for a human on this page ("reCAPTCHA", "hCaptcha",
-// "Cloudflare Turnstile", "a Cloudflare \"Just a moment\" challenge"), or
-// null. Looks at the DOM only: the widgets' scripts need not have loaded.
+// () -> what asks for a human on this page or in a frame of it the page
+// can see into (a login iframe of the same origin): "reCAPTCHA",
+// "hCaptcha", "Cloudflare Turnstile", "a Cloudflare \"Just a moment\"
+// challenge", or null. Looks at the DOM only: the widgets' scripts need
+// not have loaded.
 inline constexpr const char* kHumanCheck = R"JS(
 (() => {
-  const has = (selector) => !!document.querySelector(selector);
-  if (has('iframe[src*="/recaptcha/"], .g-recaptcha, script[src*="/recaptcha/api.js"], script[src*="recaptcha.net"]'))
-    return 'reCAPTCHA';
-  if (has('iframe[src*="hcaptcha.com"], .h-captcha, script[src*="hcaptcha.com"]')) return 'hCaptcha';
-  if (has('iframe[src*="challenges.cloudflare.com"], .cf-turnstile, script[src*="challenges.cloudflare.com/turnstile"]'))
-    return 'Cloudflare Turnstile';
-  if (/^just a moment/i.test(document.title) || has('#challenge-form, #cf-challenge-running, #challenge-running'))
-    return 'a Cloudflare "Just a moment" challenge';
-  return null;
+  const look = (doc, depth) => {
+    const has = (selector) => !!doc.querySelector(selector);
+    if (has('iframe[src*="/recaptcha/"], .g-recaptcha, script[src*="/recaptcha/api.js"], script[src*="recaptcha.net"]'))
+      return 'reCAPTCHA';
+    if (has('iframe[src*="hcaptcha.com"], .h-captcha, script[src*="hcaptcha.com"]')) return 'hCaptcha';
+    if (has('iframe[src*="challenges.cloudflare.com"], .cf-turnstile, script[src*="challenges.cloudflare.com/turnstile"]'))
+      return 'Cloudflare Turnstile';
+    if (/^just a moment/i.test(doc.title) || has('#challenge-form, #cf-challenge-running, #challenge-running'))
+      return 'a Cloudflare "Just a moment" challenge';
+    if (depth >= 3) return null;
+    for (const f of doc.querySelectorAll('iframe, frame')) {
+      let inner = null;
+      try { inner = f.contentDocument; } catch (e) { inner = null; }
+      const found = inner ? look(inner, depth + 1) : null;
+      if (found) return found;
+    }
+    return null;
+  };
+  return look(document, 0);
 })())JS";
 
 // (selector) -> {value, secret} of a field (its text for other elements),
@@ -147,7 +159,8 @@ inline constexpr const char* kSelectOption = R"JS(
 // () -> {url, contentType, readyState} of the current document.
 inline constexpr const char* kDocumentState = R"JS(
 (() => ({url: location.href, contentType: document.contentType, readyState: document.readyState,
-         status: (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0}))())JS";
+         status: (performance.getEntriesByType('navigation')[0] || {}).responseStatus || 0,
+         resources: performance.getEntriesByType('resource').length}))())JS";
 
 // (secrets) -> true, once no secret can be seen in the page or its
 // same-origin frames: password fields emptied, every other field's value

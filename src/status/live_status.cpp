@@ -15,17 +15,12 @@ const char* LoopPhaseName(LoopPhase phase) {
 }
 
 void AddTotals(jobs::RunTotals& a, const jobs::RunTotals& b) {
-  a.planned += b.planned;
-  a.done += b.done;
-  a.none += b.none;
-  a.gave_up += b.gave_up;
-  a.failed_attempts += b.failed_attempts;
-  a.foreign_refused += b.foreign_refused;
-  a.printed_html += b.printed_html;
-  a.verified += b.verified;
-  a.with_warnings += b.with_warnings;
-  a.recycles += b.recycles;
-  a.hung_browsers_replaced += b.hung_browsers_replaced;
+  // The counts add up across cycles; the peaks are the larger one.
+  using T = jobs::RunTotals;
+  for (int T::*count : {&T::planned, &T::done, &T::none, &T::gave_up, &T::failed_attempts, &T::foreign_refused,
+                        &T::printed_html, &T::verified, &T::with_warnings, &T::recycles, &T::hung_browsers_replaced}) {
+    a.*count += b.*count;
+  }
   a.bytes += b.bytes;
   a.peak_browser_pss_kb = std::max(a.peak_browser_pss_kb, b.peak_browser_pss_kb);
   a.peak_worker_rss_kb = std::max(a.peak_worker_rss_kb, b.peak_worker_rss_kb);

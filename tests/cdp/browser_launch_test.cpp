@@ -75,6 +75,20 @@ TEST(BrowserLaunch, ABrowserThatNeverAnswersFailsWithinTheStartTimeoutNamingTheC
   EXPECT_NE(browser.message().find("Browser.getVersion"), std::string::npos) << browser.message();
 }
 
+TEST(BrowserLaunch, AHelperThatKeepsTheBrowsersStderrOpenDoesNotHoldUpItsEnd) {
+  // "escapes" never answers and leaves a helper outside its process group
+  // that holds the browser's stderr for 3 s: when the launch gives up, the
+  // browser is killed while its stderr is still open, and the end of the
+  // drain thread is asked for, not seen. It once deadlocked right there.
+  FakeChromium chromium("escapes");
+  auto started = std::chrono::steady_clock::now();
+  auto browser = Browser::Launch(chromium.Options(std::chrono::milliseconds(500)));
+  ASSERT_FALSE(browser.ok());
+  EXPECT_EQ(browser.kind(), ErrorKind::kTimeout) << browser.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500))
+      << "the launch's end waited for the helper's stderr";
+}
+
 TEST(BrowserLaunch, HostileRepliesFailTheLaunchAsProtocolErrors) {
   for (const char* mode : {"error-number", "garbage", "error-object"}) {
     FakeChromium chromium(mode);

@@ -89,7 +89,7 @@ class DownloadKinds : public BrowserTest, public ::testing::WithParamInterface<D
 TEST_P(DownloadKinds, SavesTheFileByteExact) {
   ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
   std::string dest = Out("out.pdf");
-  auto r = page_->Download(DownloadAction{std::string("#") + GetParam().link, ""}, dest, /*print_html=*/true, Secs(15));
+  auto r = page_->Download(DownloadAction::Click(std::string("#") + GetParam().link), dest, /*print_html=*/true, Secs(15));
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(r->kind, GetParam().kind);
   std::string bytes = ReadAll(dest);
@@ -121,14 +121,14 @@ INSTANTIATE_TEST_SUITE_P(EveryWayAPortalSendsAPdf, DownloadKinds,
 
 TEST_F(BrowserTest, DownloadByUrlSavesTheFile) {
   std::string dest = Out("byurl.pdf");
-  auto r = page_->Download(DownloadAction{"", site_.url("/file.pdf")}, dest, false, Secs(15));
+  auto r = page_->Download(DownloadAction::Open(site_.url("/file.pdf")), dest, false, Secs(15));
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(ReadAll(dest), TestSite::PdfBytes());
 }
 
 TEST_F(BrowserTest, AnHtmlPageWithoutPrintIsAnErrorThatSaysWhatToDo) {
   ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
-  auto r = page_->Download(DownloadAction{"#html", ""}, Out("x.pdf"), /*print_html=*/false, Secs(15));
+  auto r = page_->Download(DownloadAction::Click("#html"), Out("x.pdf"), /*print_html=*/false, Secs(15));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.message().find("html: print"), std::string::npos) << r.message();
 }
@@ -137,7 +137,7 @@ TEST_F(BrowserTest, APopupThatNeverShowsAnythingEndsAtTheDeadline) {
   // It stays undecided (about:blank), so it is polled: the polls end with the step's time.
   ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
   auto t0 = std::chrono::steady_clock::now();
-  auto r = page_->Download(DownloadAction{"#blankpopup", ""}, Out("x.pdf"), true,
+  auto r = page_->Download(DownloadAction::Click("#blankpopup"), Out("x.pdf"), true,
                            Deadline::In(std::chrono::milliseconds(800)));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.kind(), ErrorKind::kTimeout) << r.message();
@@ -146,7 +146,7 @@ TEST_F(BrowserTest, APopupThatNeverShowsAnythingEndsAtTheDeadline) {
 
 TEST_F(BrowserTest, AClickThatDownloadsNothingTimesOut) {
   ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
-  auto r = page_->Download(DownloadAction{"#nothing", ""}, Out("x.pdf"), true,
+  auto r = page_->Download(DownloadAction::Click("#nothing"), Out("x.pdf"), true,
                            Deadline::In(std::chrono::milliseconds(800)));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.kind(), ErrorKind::kTimeout);
@@ -158,7 +158,7 @@ class ErrorAnswers : public BrowserTest, public ::testing::WithParamInterface<co
 TEST_P(ErrorAnswers, FailAtOnceAndSayWhatCameInstead) {
   ASSERT_TRUE(page_->Navigate(site_.url("/links"), Secs(10)).ok());
   auto t0 = std::chrono::steady_clock::now();
-  auto r = page_->Download(DownloadAction{std::string("#") + GetParam(), ""}, Out("x.pdf"), /*print_html=*/true,
+  auto r = page_->Download(DownloadAction::Click(std::string("#") + GetParam()), Out("x.pdf"), /*print_html=*/true,
                            Secs(20));
   ASSERT_FALSE(r.ok());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "waited for the timeout";
@@ -212,7 +212,7 @@ TEST_F(BrowserTest, BrowserKilledMidDownloadGivesAClearErrorAndNoZombie) {
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     kill(pid, SIGKILL);
   });
-  auto r = page_->Download(DownloadAction{"#slow", ""}, Out("slow.pdf"), false, Secs(20));
+  auto r = page_->Download(DownloadAction::Click("#slow"), Out("slow.pdf"), false, Secs(20));
   killer.join();
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.kind() == ErrorKind::kConnectionClosed || r.kind() == ErrorKind::kTargetCrashed) << r.message();

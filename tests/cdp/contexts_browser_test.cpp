@@ -49,7 +49,7 @@ TEST_F(Contexts, ATabOfItsOwnDownloadsIntoTheBrowsersFolder) {
   auto tab = Tab(true);
   ASSERT_TRUE(tab);
   ASSERT_TRUE(tab->Navigate(site_.url("/links"), Secs(10)).ok());
-  auto r = tab->Download({"#attachment", ""}, Out("own.pdf"), false, Secs(20));
+  auto r = tab->Download(cdp::DownloadAction::Click("#attachment"), Out("own.pdf"), false, Secs(20));
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(test_support::ReadAll(Out("own.pdf")), test_support::TestSite::PdfBytes());
 }

@@ -107,6 +107,16 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (mode == "escapes") {
+    // A helper that leaves the browser's process group and keeps its
+    // stderr open for a while: the worker's drain of that stderr outlives
+    // the browser and must stop when told to.
+    if (fork() == 0) {
+      setsid();
+      sleep(3);
+      _exit(0);
+    }
+  }
   if (mode == "exits") {
     std::fprintf(stderr, "fake_browser: cannot start: no usable display (as asked)\n");
     return 3;

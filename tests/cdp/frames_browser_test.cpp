@@ -93,6 +93,22 @@ TEST_F(Frames, APathOfNestedFramesIsFollowedAcrossSites) {
   LogInThrough({"#outer", "#login"});
 }
 
+TEST_F(Frames, ABannerOverTheFramesPageIsWaitedOutAndNeverClicked) {
+  Open("/frames/top?src=/frames/login&cover=500");
+  LogInThrough({"#login"});
+  EXPECT_EQ(page_->Evaluate("window.coverClicks || 0", Secs(5)).value(), 0);
+}
+
+TEST_F(Frames, ABannerOverTheFramesPageThatStaysIsNamed) {
+  Open("/frames/top?src=/frames/login&cover=stay");
+  ASSERT_TRUE(page_->EnterFrames({"#login"}, Secs(10)).ok());
+  Status s = page_->Click("#go", Deadline::In(std::chrono::milliseconds(800)));
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("#lgpd covers #go"), std::string::npos) << s.message();
+  page_->LeaveFrames();
+  EXPECT_EQ(page_->Evaluate("window.coverClicks || 0", Secs(5)).value(), 0);
+}
+
 TEST_F(Frames, AFrameThatComesLateIsWaitedFor) {
   Open("/frames/top?src=/frames/login&late_ms=400");
   LogInThrough({"#login"});

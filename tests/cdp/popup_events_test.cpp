@@ -101,7 +101,7 @@ void ExpectThePopupIsPrinted(bool send_load) {
     // With a load event, a budget under the first poll (250 ms): only the
     // load event can have made it (the fake answers within milliseconds).
     auto budget = send_load ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
-    auto r = page.Download(DownloadAction{"", "http://portal.test/list"}, dest, /*print_html=*/true,
+    auto r = page.Download(DownloadAction::Open("http://portal.test/list"), dest, /*print_html=*/true,
                            Deadline::In(budget));
     ASSERT_TRUE(r.ok()) << r.message();
     EXPECT_EQ(r->kind, DownloadResult::Kind::kPrintedHtml);

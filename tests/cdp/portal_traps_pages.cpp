@@ -70,7 +70,8 @@ const char* kFramedLogin = R"HTML(<!doctype html><html><head><meta charset="utf-
 </body></html>)HTML";
 
 // The top page: its frame's src comes from ?src= (same origin, another
-// site, or a page with a frame of its own); ?late_ms=N inserts it after N ms.
+// site, or a page with a frame of its own); ?late_ms=N inserts it after N
+// ms; ?cover= lays a banner over it all (see below).
 const char* kFramesTop = R"HTML(<!doctype html><html><head><meta charset="utf-8"><title>top</title></head><body>
 <p>Portal</p><div style="height:120px"></div>
 <script>
@@ -79,6 +80,14 @@ const char* kFramesTop = R"HTML(<!doctype html><html><head><meta charset="utf-8"
                       f.src = params.get('src'); f.style = 'width:400px;height:260px;border:7px solid #888;padding:5px';
                       document.body.appendChild(f); };
   if (params.get('late_ms') !== null) setTimeout(add, Number(params.get('late_ms'))); else add();
+  // ?cover=N: a banner over the whole page (frame included) for N ms; ?cover=stay: for good.
+  if (params.get('cover') !== null) {
+    const c = document.createElement('div'); c.id = 'lgpd';
+    c.style = 'position:fixed;left:0;top:0;right:0;bottom:0;background:rgba(255,255,255,.9)';
+    c.onclick = () => { window.coverClicks = (window.coverClicks || 0) + 1; };
+    document.body.appendChild(c);
+    if (params.get('cover') !== 'stay') setTimeout(() => c.remove(), Number(params.get('cover')));
+  }
 </script></body></html>)HTML";
 
 }  // namespace

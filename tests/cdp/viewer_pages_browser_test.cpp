@@ -30,7 +30,7 @@ class ViewerPages : public BrowserTest, public ::testing::WithParamInterface<con
 
 TEST_P(ViewerPages, ThePdfTheViewerShowsIsSavedByteExact) {
   ASSERT_TRUE(page_->Navigate(site_.url("/viewers"), Secs(10)).ok());
-  auto r = page_->Download(cdp::DownloadAction{std::string("#") + GetParam(), ""}, Out("v.pdf"), /*print_html=*/true,
+  auto r = page_->Download(cdp::DownloadAction::Click(std::string("#") + GetParam()), Out("v.pdf"), /*print_html=*/true,
                            Secs(20));
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(r->kind, cdp::DownloadResult::Kind::kFile);
@@ -44,7 +44,7 @@ class SlipPrint : public BrowserTest {};
 
 TEST_F(SlipPrint, AnHtmlSlipIsPrintedOnceItShowsTheClient) {
   ASSERT_TRUE(page_->Navigate(site_.url("/viewers"), Secs(10)).ok());
-  cdp::DownloadAction action{"#filling", ""};
+  auto action = cdp::DownloadAction::Click("#filling");
   action.html_must_show = {"158.813.998-03"};
   action.needles_are_document = true;
   auto r = page_->Download(action, Out("slip.pdf"), /*print_html=*/true, Secs(20));

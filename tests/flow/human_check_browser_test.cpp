@@ -61,7 +61,10 @@ INSTANTIATE_TEST_SUITE_P(
         Challenge{"hcaptcha", "<div class='h-captcha' data-sitekey='x'></div>", "hCaptcha"},
         Challenge{"turnstile", "<div class='cf-turnstile' data-sitekey='x'></div>", "Cloudflare Turnstile"},
         Challenge{"just_a_moment", "<title>Just a moment...</title><p>Checking your browser</p>",
-                  "a Cloudflare \"Just a moment\" challenge"}),
+                  "a Cloudflare \"Just a moment\" challenge"},
+        Challenge{"in_a_login_frame",
+                  "<title>Entrar</title><iframe srcdoc='<div class=g-recaptcha data-sitekey=x></div>'></iframe>",
+                  "reCAPTCHA"}),
     [](const ::testing::TestParamInfo<Challenge>& info) { return std::string(info.param.name); });
 
 class OrdinaryPage : public HumanCheck {};
