@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "runner_harness.h"
 
 using namespace boletos;
@@ -21,7 +23,12 @@ TEST(Runner, AnAttemptThatThrowsIsAFailedAttemptWithItsMessageAndTheRunGoesOn) {
   auto o = h.Options();
   o.max_attempts = 2;
   EXPECT_EQ(h.Run(o), RunEnd::kSomeFailed);
-  EXPECT_EQ(h.portal.attempts, (std::vector<std::string>{"c1", "c2", "c3", "c2"}));
+  // c2 twice, each of the others once. In which order is the queue's
+  // business: c2's 4-16 ms backoff may end before c3 is taken (a loaded
+  // machine, a Release build: it did), and a due retry goes first.
+  std::vector<std::string> attempted = h.portal.attempts;
+  std::sort(attempted.begin(), attempted.end());
+  EXPECT_EQ(attempted, (std::vector<std::string>{"c1", "c2", "c2", "c3"})) << ::testing::PrintToString(h.portal.attempts);
   EXPECT_EQ(h.Counts().done, 2);
   EXPECT_EQ(h.Counts().failed, 1);
   auto report = h.db->Report("2026-12");
