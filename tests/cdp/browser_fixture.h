@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cdp/browser.h"
 #include "process_census.h"
@@ -39,8 +40,15 @@ class BrowserTest : public ::testing::Test {
     tmp_ = fs::temp_directory_path() / ("boletos-cdp-test-" + std::to_string(getpid()) + "-" + name);
     fs::remove_all(tmp_);
     fs::create_directories(tmp_ / "browsers");
+    Relaunch({});
+  }
+  // (Re)starts the browser with these extra flags, and one tab in it.
+  void Relaunch(const std::vector<std::string>& extra_args) {
+    page_.reset();
+    browser_.reset();
     LaunchOptions options;
     options.temp_root = (tmp_ / "browsers").string();
+    options.extra_args = extra_args;
     auto b = Browser::Launch(options);
     ASSERT_TRUE(b.ok()) << b.message();
     browser_ = std::move(*b);

@@ -13,8 +13,6 @@
 using namespace boletos;
 using test_support::BrowserTest;
 using test_support::Secs;
-using cdp::Browser;
-using cdp::LaunchOptions;
 
 namespace {
 
@@ -67,17 +65,7 @@ TEST_F(Frames, ALoginFormInAFrameOfAnotherSiteIsFilledAndClicked) {
 TEST_F(Frames, WithSiteIsolationAnotherSitesFrameIsDrivenThroughItsOwnTarget) {
   // A Chromium that isolates sites (a full desktop build's default) puts the
   // frame in a process and target of its own.
-  page_.reset();
-  browser_.reset();
-  LaunchOptions options;
-  options.temp_root = (tmp_ / "browsers").string();
-  options.extra_args = {"--site-per-process"};
-  auto b = Browser::Launch(options);
-  ASSERT_TRUE(b.ok()) << b.message();
-  browser_ = std::move(*b);
-  auto p = browser_->NewPage(Secs(10));
-  ASSERT_TRUE(p.ok()) << p.message();
-  page_ = std::move(*p);
+  Relaunch({"--site-per-process"});
   Open("/frames/top?src=" + Encoded(OtherSite("/frames/login")));
   ASSERT_TRUE(page_->EnterFrames({"#login"}, Secs(10)).ok());
   EXPECT_NE(page_->scope().session_id, page_->session_id()) << "another site's frame runs in a target of its own";
