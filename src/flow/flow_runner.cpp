@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "core/digits.h"
 #include "flow/safe_file_name.h"
 
 namespace boletos::flow {
@@ -221,10 +222,7 @@ Result<ClientOutcome> FlowRunner::RunClient(cdp::Page& page, const Columns& clie
 std::vector<std::string> FlowRunner::PdfPasswords(const Columns& client) const {
   if (!flow_.pdf_password) return {};
   std::string password = flow_.pdf_password->Render(Context(&client));
-  std::string digits;
-  for (char c : password) {
-    if (c >= '0' && c <= '9') digits += c;
-  }
+  std::string digits = DigitsOnly(password);
   if (!digits.empty() && digits != password) return {password, digits};
   return {password};
 }

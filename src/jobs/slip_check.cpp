@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 
+#include "core/digits.h"
 #include "boleto/slip_reading.h"
 
 namespace boletos::jobs {
@@ -26,13 +27,6 @@ void SilencePoppler() {
   (void)done;
 }
 
-std::string DigitsOnly(const std::string& s) {
-  std::string d;
-  for (char c : s) {
-    if (c >= '0' && c <= '9') d += c;
-  }
-  return d;
-}
 
 std::string Describe(const std::string& head) {
   std::string shown;
