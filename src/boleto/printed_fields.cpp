@@ -15,13 +15,30 @@ constexpr size_t kReach = 160;
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Offsets just past each occurrence of label (ASCII, lower case) in text.
+// Spaces inside the label's words are allowed in the text: some text layers
+// letter-space their labels ("Data do Ve ncim e nto"). A space in the label
+// needs at least one space in the text.
 std::vector<size_t> LabelEnds(std::string_view text, std::string_view label) {
   std::vector<size_t> ends;
   if (label.empty() || text.size() < label.size()) return ends;
   for (size_t i = 0; i + label.size() <= text.size(); ++i) {
-    size_t k = 0;
-    while (k < label.size() && std::tolower(static_cast<unsigned char>(text[i + k])) == label[k]) ++k;
-    if (k == label.size()) ends.push_back(i + k);
+    size_t k = 0, t = i;
+    while (k < label.size() && t < text.size()) {
+      if (label[k] == ' ') {
+        if (text[t] != ' ') break;
+        while (t < text.size() && text[t] == ' ') ++t;
+        ++k;
+        continue;
+      }
+      if (k > 0 && text[t] == ' ') {
+        ++t;
+        continue;
+      }
+      if (std::tolower(static_cast<unsigned char>(text[t])) != label[k]) break;
+      ++k;
+      ++t;
+    }
+    if (k == label.size()) ends.push_back(t);
   }
   return ends;
 }
@@ -77,8 +94,24 @@ std::optional<CivilDate> FindPrintedDueDate(std::string_view text) {
 }
 
 std::optional<long long> FindPrintedAmountCents(std::string_view text) {
-  if (auto v = FirstAfter(text, "valor do documento", AmountAt)) return v;
+  for (std::string_view label : {"valor do documento", "valor documento", "valor do boleto"}) {
+    if (auto v = FirstAfter(text, label, AmountAt)) return v;
+  }
   return FirstAfter(text, "valor", AmountAt);
+}
+
+bool PrintsAmount(std::string_view text, long long cents) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (auto v = AmountAt(text, i); v && *v == cents) return true;
+  }
+  return false;
+}
+
+bool PrintsDate(std::string_view text, const CivilDate& date) {
+  for (size_t i = 0; i + 10 <= text.size(); ++i) {
+    if (auto d = DateAt(text, i); d && *d == date) return true;
+  }
+  return false;
 }
 
 std::string PrintedAmount(long long cents) {

@@ -16,8 +16,14 @@ namespace boletos::boleto {
 std::optional<CivilDate> FindPrintedDueDate(std::string_view text);
 
 // The first Brazilian amount (1.234,56 or 1234,56; "R$" may precede it)
-// after "Valor do Documento", else after any "Valor"; in cents.
+// after "Valor do Documento" (or "Valor Documento", "Valor do Boleto"),
+// else after any "Valor"; in cents.
 std::optional<long long> FindPrintedAmountCents(std::string_view text);
+
+// Whether the slip prints this amount (as 1.234,56 or 1234,56) or this
+// date (dd/mm/yyyy) anywhere, under any label or none.
+bool PrintsAmount(std::string_view text, long long cents);
+bool PrintsDate(std::string_view text, const CivilDate& date);
 
 // 123456 -> "1.234,56", the way a slip prints it (for warnings).
 std::string PrintedAmount(long long cents);

@@ -47,6 +47,12 @@ SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
     r.warnings.insert(r.warnings.end(), choice.warnings.begin(), choice.warnings.end());
   }
 
+  // A label can point at the wrong figure (an instruction's "cobrar o valor
+  // de R$ 1,00" right after a "Valor"): when the line's own value is printed
+  // anywhere on the slip, the slip agrees with the line.
+  if (line_cents && PrintsAmount(text, *line_cents)) printed.cents = line_cents;
+  if (line_due && PrintsDate(text, *line_due)) printed.due = line_due;
+
   r.due_date = Reconcile(printed.due, line_due, DateText, [](const CivilDate& p, const CivilDate& l) {
     return "the printed Vencimento " + BrazilianDate(p) + " disagrees with the linha digitável's due date " +
            IsoDate(l) + "; kept the printed date";

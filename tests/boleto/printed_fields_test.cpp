@@ -47,6 +47,24 @@ TEST(PrintedValor, RefusesWhatIsNotAnAmount) {
   EXPECT_EQ(Cents("Total 1.234,56"), -1);
 }
 
+// Text layers that letter-space their labels (Bopepo's guia).
+TEST(PrintedLabels, AreFoundLetterSpaced) {
+  EXPECT_EQ(Due("Data do Ve ncim e nto: 26/06/2010"), "2010-06-26");
+  EXPECT_EQ(Cents("Valor Docum e nto 59,98"), 5998);
+}
+
+TEST(PrintedValor, ValorDocumentoAndValorDoBoletoComeBeforeAnyValor) {
+  EXPECT_EQ(Cents("Valor cobrado 1,00 ... Valor Documento 0,23"), 23);
+  EXPECT_EQ(Cents("Valor cobrado 1,00 ... Valor do boleto 0,23"), 23);
+}
+
+TEST(PrintedAnywhere, FindsAnAmountOrADateUnderAnyLabel) {
+  EXPECT_TRUE(PrintsAmount("instr. R$ 01,00 ... 0,23", 23));
+  EXPECT_FALSE(PrintsAmount("1,23 10,23", 23));
+  EXPECT_TRUE(PrintsDate("x 26/05/2008 y", CivilDate{2008, 5, 26}));
+  EXPECT_FALSE(PrintsDate("126/05/2008", CivilDate{2008, 5, 26}));
+}
+
 TEST(PrintedValor, IsWrittenTheWayASlipPrintsIt) {
   EXPECT_EQ(PrintedAmount(123456), "1.234,56");
   EXPECT_EQ(PrintedAmount(10951), "109,51");

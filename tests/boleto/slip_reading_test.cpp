@@ -64,6 +64,17 @@ TEST(ReadSlip, APrintedValorThatDisagreesWinsWithAWarning) {
   EXPECT_EQ(r.due_date, "2023-12-10");
 }
 
+// A label can lead to another figure (an instruction); when the line's own
+// amount and date are printed on the slip, the slip agrees with the line.
+TEST(ReadSlip, TheLinesOwnValuesPrintedElsewhereAgreeWithIt) {
+  SlipReading r = ReadSlip("Valor: cobrar o valor de R$ 01,00 apos 05/12/2023\n" + kLine +
+                               "\n10/12/2023   100,00",
+                           kDecember2023);
+  EXPECT_EQ(r.amount, "100.00");
+  EXPECT_EQ(r.due_date, "2023-12-10");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
+
 TEST(ReadSlip, ASlipWithoutALineIsReadWithAWarningNotAnError) {
   SlipReading r = ReadSlip("BOLETO\nVencimento 10/12/2026\nValor do Documento R$ 1.234,56\n", {2026, 12, 15});
   EXPECT_EQ(r.linha, "");
