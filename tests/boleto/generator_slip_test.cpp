@@ -1,6 +1,6 @@
 // Slips written by public boleto generators, kept in their repositories
 // (data/generator_slips, see its README for each file's source and
-// licence): FPDF layouts of laravel-boleto, JasperReports layouts of Caelum
+// licence): FPDF layouts of laravel-boleto, PDFKit of gerador-boletos, JasperReports layouts of Caelum
 // Stella (labels drawn as images, amounts with a decimal point), BrOffice
 // templates filled by Bopepo (a 48-digit collection slip whose labels the
 // text layer letter-spaces). Read through poppler and SlipCheck, each must
@@ -96,6 +96,12 @@ INSTANTIATE_TEST_SUITE_P(
         GeneratorSlip{"stella_bradesco.pdf", {2008, 5}, "111.222.333-12",
                       "23792345252000090509987001234506238600000020000",
                       "23792386000000200002345220000905098700123450", "237", "200.00", "2008-05-02"},
+        // PDFKit (gerador-boletos): the barcode is drawn as text in a bar
+        // font, so the text layer holds a run of symbols, and poppler reports
+        // malformed font dictionaries.
+        GeneratorSlip{"gerador_boletos_bradesco.pdf", {2018, 8}, "722.857.325-03",
+                      "23790101079000000000161032644603776170000021015",
+                      "23797761700000210150101090000000006103264460", "237", "210.15", "2018-08-15"},
         // BrOffice template filled by Bopepo. The first amount after a
         // "Valor" label is an instruction's ("COBRAR O VALOR DE: R$ 01,00");
         // the box prints 0,23, the line's amount.
