@@ -34,8 +34,7 @@ Page::Page(std::shared_ptr<CdpConnection> conn, std::string target_id, std::stri
       session_id_(std::move(session_id)),
       download_dir_(std::move(download_dir)),
       browser_context_id_(std::move(browser_context_id)),
-      frame_sessions_(std::make_shared<std::map<std::string, std::string>>()),
-      frame_sessions_mu_(std::make_shared<std::mutex>()) {
+      frame_targets_(std::make_shared<FrameTargets>()) {
   scope_.session_id = session_id_;
 }
 

@@ -5,6 +5,7 @@
 // Errors name the operation, the selector or URL, and how long it waited.
 // A Page is used by one thread at a time.
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -148,6 +149,10 @@ class Page {
   // A full garbage collection in the page's renderer (V8 and the DOM heap).
   Status CollectGarbage(Deadline deadline);
   Result<std::string> Html(Deadline deadline);
+  // The top document's HTML, then each frame's (up to 32) after a comment
+  // naming its URL; a frame that cannot be read is named with the reason.
+  // For failure artifacts (page_artifacts.cpp).
+  Result<std::string> HtmlWithFrames(Deadline deadline);
   Result<std::string> Url(Deadline deadline);
 
   // Runs the action and saves what it yields at dest_path: a file sent as an
@@ -181,11 +186,20 @@ class Page {
   // The scope of the frame that the element `selector` (an iframe in the
   // current scope) holds.
   Result<FrameScope> ChildFrame(const std::string& selector, Deadline deadline);
-  // The session of a cross-origin frame (its own target), attaching to the
-  // tab's frames the first time one is needed.
-  Result<std::string> FrameSession(const std::string& frame_id, Deadline deadline);
+  // The session of a cross-origin frame (its own target) whose parent
+  // document is in parent_session, attaching to that session's frames the
+  // first time one is needed there (a frame of another site inside one of
+  // another site is attached to through its parent's session).
+  Result<std::string> FrameSession(const std::string& parent_session, const std::string& frame_id,
+                                   Deadline deadline);
+  // Makes session report (and attach to) the frames of other processes in
+  // its document; those already there are reported before this returns.
+  Status AttachFramesOf(const std::string& session, Deadline deadline);
   // A new isolated world in scope_'s frame, after its document changed.
   Status RenewFrameContext(Deadline deadline);
+  // HtmlWithFrames' walk of one session's frame tree: appends each frame's
+  // HTML to out, and the frames of a frame in a target of its own.
+  void AppendFramesOf(const std::string& session, int& kept, std::string& out, Deadline deadline);
   // Types text into the focused element with key events.
   Status TypeText(const std::string& text, Deadline deadline);
 
@@ -202,12 +216,19 @@ class Page {
   std::vector<std::string> block_types_, block_urls_;
   bool blocking_ = false;
   Subscription blocked_requests_;  // answers Fetch.requestPaused while blocking
-  // Cross-origin frames' sessions by frame id, from Target.attachedToTarget
-  // once frames_attached_ (see FrameSession).
-  std::shared_ptr<std::map<std::string, std::string>> frame_sessions_;
-  std::shared_ptr<std::mutex> frame_sessions_mu_;
-  Subscription frame_attached_;
-  bool frames_attached_ = false;
+  // Cross-origin frames' sessions by frame id, filled by Target.attachedToTarget
+  // in each session that auto-attaches its frames (see FrameSession); shared
+  // with the subscriptions' handlers, which run on the connection's thread.
+  struct FrameTarget {
+    std::string session, parent_session, url;
+  };
+  struct FrameTargets {
+    std::mutex mu;
+    std::condition_variable attached;
+    std::map<std::string, FrameTarget> by_frame;  // a frame target's id is its frame's id
+  };
+  std::shared_ptr<FrameTargets> frame_targets_;
+  std::map<std::string, Subscription> frame_attach_subscriptions_;  // by the session that auto-attaches
 };
 
 // Enters a frame path for one step and goes back to the top document when

@@ -155,47 +155,56 @@ Result<FrameScope> Page::ChildFrame(const std::string& selector, Deadline deadli
     return child;
   }
   // Not in this process: a cross-origin frame, a target of its own.
-  auto session = FrameSession(frame_id, deadline);
+  auto session = FrameSession(scope_.session_id, frame_id, deadline);
   if (!session.ok()) return session.error();
   child.session_id = *session;
   return child;
 }
 
-Result<std::string> Page::FrameSession(const std::string& frame_id, Deadline deadline) {
-  if (!frames_attached_) {
-    // Subscribed before asking, so frames that are attached at once are heard.
-    auto sessions = frame_sessions_;
-    auto mu = frame_sessions_mu_;
-    frame_attached_ = conn_->Subscribe("Target.attachedToTarget", session_id_, [sessions, mu](const CdpEvent& e) {
-      const Json& info = ObjectField(e.params, "targetInfo");
-      if (StringField(info, "type") != "iframe") return;
-      std::lock_guard<std::mutex> lock(*mu);
-      (*sessions)[StringField(info, "targetId")] = StringField(e.params, "sessionId");
-    });
-    auto r = Call("Target.setAutoAttach", {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}},
-                  deadline);
-    if (!r.ok()) return r.error();
-    frames_attached_ = true;
+Status Page::AttachFramesOf(const std::string& session, Deadline deadline) {
+  if (frame_attach_subscriptions_.count(session) > 0) return Status::Ok();
+  // Subscribed before asking, so frames that are attached at once are heard.
+  auto targets = frame_targets_;
+  frame_attach_subscriptions_[session] =
+      conn_->Subscribe("Target.attachedToTarget", session, [targets, session](const CdpEvent& e) {
+        const Json& info = ObjectField(e.params, "targetInfo");
+        if (StringField(info, "type") != "iframe") return;
+        std::lock_guard<std::mutex> lock(targets->mu);
+        targets->by_frame[StringField(info, "targetId")] =
+            FrameTarget{StringField(e.params, "sessionId"), session, StringField(info, "url")};
+        targets->attached.notify_all();
+      });
+  auto r = conn_->Call("Target.setAutoAttach",
+                       {{"autoAttach", true}, {"waitForDebuggerOnStart", false}, {"flatten", true}}, session,
+                       deadline);
+  if (!r.ok()) {
+    frame_attach_subscriptions_.erase(session);
+    return r.error();
   }
-  EventWaiter attached(*conn_, session_id_, {"Target.attachedToTarget"});
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(*frame_sessions_mu_);
-      auto it = frame_sessions_->find(frame_id);
-      if (it != frame_sessions_->end()) {
-        // Page events (navigations) of its own, for the waits in it.
-        (void)conn_->Call("Page.enable", Json::object(), it->second, deadline);
-        return it->second;
+  return Status::Ok();
+}
+
+Result<std::string> Page::FrameSession(const std::string& parent_session, const std::string& frame_id,
+                                       Deadline deadline) {
+  if (Status s = AttachFramesOf(parent_session, deadline); !s.ok()) return s.error();
+  std::string session;
+  {
+    std::unique_lock<std::mutex> lock(frame_targets_->mu);
+    // In slices: a browser that goes away notifies nobody here.
+    while (frame_targets_->by_frame.count(frame_id) == 0) {
+      if (conn_->closed()) return MakeError(ErrorKind::kConnectionClosed, "the browser closed its connection");
+      if (deadline.expired()) {
+        return MakeError(ErrorKind::kTimeout, "the cross-origin frame " + frame_id +
+                                                  " could not be attached to in " + FormatDuration(deadline.budget()));
       }
+      frame_targets_->attached.wait_until(
+          lock, std::min(deadline.when(), Deadline::Clock::now() + std::chrono::milliseconds(200)));
     }
-    if (deadline.expired()) {
-      return MakeError(ErrorKind::kTimeout, "the cross-origin frame " + frame_id + " could not be attached to in " +
-                                                FormatDuration(deadline.budget()));
-    }
-    auto woke = attached.WaitAny(deadline.Within(std::chrono::milliseconds(200)));
-    if (!woke.ok()) return woke.error();
-    attached.Drain();  // another frame's: look again, then wait for the next
+    session = frame_targets_->by_frame[frame_id].session;
   }
+  // Page events (navigations) of its own, for the waits in it.
+  (void)conn_->Call("Page.enable", Json::object(), session, deadline);
+  return session;
 }
 
 Status Page::RenewFrameContext(Deadline deadline) {

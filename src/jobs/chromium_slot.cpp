@@ -82,7 +82,7 @@ void ChromiumSlot::KeepFailureArtifacts(cdp::Page& page, const std::string& clie
              !shot.ok()) {
     spdlog::warn("no screenshot for {}: {}", client_id, shot.message());
   }
-  auto html = page.Html(Deadline::In(kArtifactTime));
+  auto html = page.HtmlWithFrames(Deadline::In(kArtifactTime));
   if (html.ok()) {
     std::ofstream(out.FailedPath(client_id, ".html"), std::ios::binary | std::ios::trunc) << redactor.Redact(*html);
   } else {

@@ -41,10 +41,15 @@ class Frames : public BrowserTest {
   }
   // Logs in inside the frame at path and reads the greeting there.
   void LogInThrough(const std::vector<std::string>& path) {
-    ASSERT_TRUE(page_->EnterFrames(path, Secs(10)).ok());
-    ASSERT_TRUE(page_->Fill("#user", "Ana", Secs(5)).ok());
-    ASSERT_TRUE(page_->Click("#go", Secs(5)).ok());
-    ASSERT_TRUE(page_->WaitForText("Bem-vindo Ana", Secs(5)).ok());
+    Status entered = page_->EnterFrames(path, Secs(10));
+    ASSERT_TRUE(entered.ok()) << entered.message();
+    Status filled = page_->Fill("#user", "Ana", Secs(5));
+    ASSERT_TRUE(filled.ok()) << filled.message();
+    Status clicked = page_->Click("#go", Secs(5));
+    ASSERT_TRUE(clicked.ok()) << clicked.message();
+    Status greeted = page_->WaitForText("Bem-vindo Ana", Secs(5));
+    ASSERT_TRUE(greeted.ok()) << greeted.message() << "; the frame holds "
+                              << page_->Evaluate("document.body.innerText", Secs(2)).value();
     page_->LeaveFrames();
     EXPECT_EQ(page_->Evaluate("document.title", Secs(5)).value(), "top") << "back in the top document";
   }
@@ -79,6 +84,45 @@ TEST_F(Frames, APathOfNestedFramesIsFollowedAcrossSites) {
   std::string outer = OtherSite("/frames/top?id=login&src=" + Encoded(inner));
   Open("/frames/top?id=outer&src=" + Encoded(outer));
   LogInThrough({"#outer", "#login"});
+}
+
+// Failure artifacts (issue 20): the HTML kept is the top document's and
+// each frame's, in order, each after a comment naming its URL.
+void ExpectEveryDocumentOfTheNest(const std::string& html, const std::string& outer_url,
+                                  const std::string& inner_marker) {
+  size_t top = html.find("<p>Portal</p>");
+  size_t outer = html.find("<!-- boletos: frame " + outer_url);
+  size_t inner = html.find(inner_marker);
+  ASSERT_NE(top, std::string::npos) << html;
+  ASSERT_NE(outer, std::string::npos) << html;
+  ASSERT_NE(inner, std::string::npos) << "the innermost frame's document is kept: " << html;
+  EXPECT_LT(top, outer);
+  EXPECT_LT(outer, inner);
+  EXPECT_EQ(html.find("not read"), std::string::npos) << html;
+}
+
+TEST_F(Frames, TheHtmlKeptOnFailureHoldsEveryFramesDocument) {
+  std::string inner = site_.url("/frames/login");
+  std::string outer = OtherSite("/frames/top?id=login&src=" + Encoded(inner));
+  Open("/frames/top?id=outer&src=" + Encoded(outer));
+  LogInThrough({"#outer", "#login"});
+  auto html = page_->HtmlWithFrames(Secs(10));
+  ASSERT_TRUE(html.ok()) << html.message();
+  ExpectEveryDocumentOfTheNest(*html, outer, "Bem-vindo Ana");
+}
+
+// Each frame of another site is read through its own target, the inner one
+// through the outer one's (entering first waits until both have loaded).
+TEST_F(Frames, WithSiteIsolationTheHtmlKeptReadsOtherSitesFramesThroughTheirTargets) {
+  Relaunch({"--site-per-process"});
+  std::string inner = site_.url("/frames/login");
+  std::string outer = OtherSite("/frames/top?id=login&src=" + Encoded(inner));
+  Open("/frames/top?id=outer&src=" + Encoded(outer));
+  ASSERT_TRUE(page_->EnterFrames({"#outer", "#login"}, Secs(10)).ok()) << "both frames have loaded";
+  page_->LeaveFrames();
+  auto html = page_->HtmlWithFrames(Secs(10));
+  ASSERT_TRUE(html.ok()) << html.message();
+  ExpectEveryDocumentOfTheNest(*html, outer, "<input id=\"user\">");
 }
 
 TEST_F(Frames, ABannerOverTheFramesPageIsWaitedOutAndNeverClicked) {

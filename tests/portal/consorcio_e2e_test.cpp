@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -126,6 +127,89 @@ TEST_F(Consorcio, AReCaptchaAtLoginEndsTheRunWithExit4) {
   Outcome run = Boletos(Run({}));
   EXPECT_EQ(run.code, 4) << run.all();
   EXPECT_NE(run.all().find("the portal asks for a human: reCAPTCHA"), std::string::npos) << run.all();
+}
+
+// A session that times out answers the next postback with its login page
+// labelled application/pdf: that is never saved as a slip; the attempt
+// fails saying what came, the tab logs in again and the client is retried.
+TEST_F(Consorcio, ALoginPageLabelledPdfAfterASessionTimesOutIsRefusedAndTheClientRetried) {
+  ConsorcioOptions options;
+  options.session_ends_at_slip_of = "k01";  // a postback answered with an attachment
+  StartPortal(options);
+  ASSERT_EQ(Boletos({"import", root_ + "/clients.csv", "--db", root_ + "/boletos.db"}).code, 0);
+  Outcome run = Boletos(Run({}));
+  ASSERT_EQ(run.code, 0) << run.all();
+  EXPECT_NE(run.all().find("k01 failed attempt 1/"), std::string::npos) << run.all();
+  EXPECT_NE(run.all().find("not a PDF: the file starts with '<!doctype html>"), std::string::npos) << run.all();
+  EXPECT_EQ(portal_->served().at("k01"), 1) << "k01's slip, once, on the attempt after the new login";
+  auto rows = Rows();
+  for (const auto& c : ConsorcioPortal::Clients()) {
+    const Json& row = rows[c.id];
+    SCOPED_TRACE(std::string(c.id) + ": " + row.dump());
+    if (c.delivery == Delivery::kNoSlip) continue;
+    ASSERT_EQ(row["status"], "done");
+    std::ifstream in(root_ + "/out/" + row["file"].get<std::string>(), std::ios::binary);
+    std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(saved.rfind("%PDF-", 0), 0u) << "a page saved as a slip";
+  }
+  EXPECT_GT(portal_->logins(), 1) << "the tab logged in again after its session ended";
+}
+
+// Why `sessions: per_tab` exists: with the default shared session, two
+// tabs set the server's "current client" under each other and are sent
+// each other's slips. None of those is ever kept: each file that is kept
+// is its own client's, byte for byte.
+TEST_F(Consorcio, TabsSharingOneSessionAreSentEachOthersSlipsAndNoneIsKept) {
+  StartPortal({});
+  std::ifstream in(std::string(BOLETOS_SOURCE_DIR) + "/tests/portal/consorcio.yaml");
+  std::string flow((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(flow.find("sessions: per_tab"), std::string::npos);
+  flow.replace(flow.find("sessions: per_tab"), 17, "sessions: shared");
+  std::ofstream(root_ + "/shared.yaml") << flow;
+  ASSERT_EQ(Boletos({"import", root_ + "/clients.csv", "--db", root_ + "/boletos.db"}).code, 0);
+  std::vector<std::string> args = Run({"--tabs", "2", "--max-attempts", "8"});
+  args[std::find(args.begin(), args.end(), "--flow") - args.begin() + 1] = root_ + "/shared.yaml";
+  Outcome run = Boletos(args);
+  EXPECT_NE(run.all().find("another client"), std::string::npos) << "no slip was refused as foreign: " << run.all();
+  for (const auto& [id, row] : Rows()) {
+    if (row["status"] != "done") continue;
+    const PortalClient* client = nullptr;
+    for (const auto& c : ConsorcioPortal::Clients()) {
+      if (c.id == id) client = &c;
+    }
+    ASSERT_NE(client, nullptr) << id;
+    if (client->delivery == Delivery::kHtml || client->delivery == Delivery::kPassword) continue;
+    std::ifstream file(root_ + "/out/" + row["file"].get<std::string>(), std::ios::binary);
+    std::string saved((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(saved, portal_->SlipPdf(*client)) << id << " kept a slip that is not its own";
+  }
+}
+
+// A login that fails inside the login frame keeps the frame's HTML: the
+// form and the portal's message are in the failure artifact.
+TEST_F(Consorcio, AFailedLoginKeepsTheLoginFramesHtml) {
+  StartPortal({});
+  ASSERT_EQ(Boletos({"import", root_ + "/clients.csv", "--db", root_ + "/boletos.db"}).code, 0);
+  std::vector<std::string> args = Run({"--max-attempts", "1"});
+  args.insert(args.begin(), BOLETOS_BIN);
+  Outcome run = e2e::RunToEnd(args,
+                              {{"PORTAL_USER", "12345678000195"},
+                               {"PORTAL_PASSWORD", "wrong-password"},
+                               {"TMPDIR", root_ + "/tmp"}},
+                              root_ + "/cmd-login", e2e::Ms(240000));
+  EXPECT_NE(run.code, 0) << run.all();
+  std::string html;
+  for (const auto& entry : fs::directory_iterator(root_ + "/out/2026-12/_failed")) {
+    if (entry.path().extension() != ".html") continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    html = std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(html.empty()) << "no failure HTML: " << run.all();
+  size_t frame = html.find("<!-- boletos: frame " + portal_->url());
+  ASSERT_NE(frame, std::string::npos) << html;
+  EXPECT_NE(html.find("Usuário ou senha inválidos", frame), std::string::npos) << "the frame's message: " << html;
+  EXPECT_NE(html.find("id=\"senha\"", frame), std::string::npos) << html;
+  EXPECT_EQ(html.find("wrong-password"), std::string::npos) << "the secret is in the failure HTML";
 }
 
 }  // namespace

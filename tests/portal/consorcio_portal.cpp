@@ -72,6 +72,7 @@ struct ConsorcioPortal::Impl {
     Clock::time_point requested_slip{};
   };
   std::map<std::string, Session> sessions;
+  bool session_ended_at_slip = false;  // options.session_ends_at_slip_of happened
   std::map<std::string, int> popup_tokens;  // /gerar/pdf?t= -> client
   std::set<std::string> viewstates;
   std::mt19937_64 random{20261207};
@@ -95,12 +96,16 @@ struct ConsorcioPortal::Impl {
     std::lock_guard<std::mutex> lock(mu);
     return viewstates.erase(v) > 0;
   }
-  // The request's session (counted), or nullptr: none, or timed out.
-  Session* SessionOf(const httplib::Request& req) {
+  static std::string SessionToken(const httplib::Request& req) {
     std::string cookie = req.get_header_value("Cookie");
     auto at = cookie.find("ASP.NET_SessionId=");
-    if (at == std::string::npos) return nullptr;
-    std::string token = cookie.substr(at + 18, cookie.find(';', at) - at - 18);
+    if (at == std::string::npos) return "";
+    return cookie.substr(at + 18, cookie.find(';', at) - at - 18);
+  }
+  // The request's session (counted), or nullptr: none, or timed out.
+  Session* SessionOf(const httplib::Request& req) {
+    std::string token = SessionToken(req);
+    if (token.empty()) return nullptr;
     auto it = sessions.find(token);
     if (it == sessions.end()) return nullptr;
     if (options.session_requests > 0 && ++it->second.requests > options.session_requests) {
@@ -151,6 +156,11 @@ struct ConsorcioPortal::Impl {
       return res.set_content(pages::Login("", "Sua sessão expirou"), "application/pdf");
     }
     const PortalClient& c = Clients()[static_cast<size_t>(s->client)];
+    if (!session_ended_at_slip && c.id == options.session_ends_at_slip_of) {
+      session_ended_at_slip = true;
+      sessions.erase(SessionToken(req));
+      return res.set_content(pages::Login("", "Sua sessão expirou"), "application/pdf");
+    }
     ++served[c.id];
     std::string name = "boleto nº " + c.id + ".pdf";
     std::string encoded;

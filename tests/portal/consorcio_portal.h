@@ -47,6 +47,9 @@ struct ConsorcioOptions {
   int busy_logins = 0;         // the first N login posts get 503 + Retry-After: 1
   bool captcha = false;        // the login frame is a reCAPTCHA, no form
   int session_requests = 0;    // > 0: a session times out after N requests
+  // A client id: the first time its slip is asked for (a postback), its
+  // session has timed out and the login page comes labelled application/pdf.
+  std::string session_ends_at_slip_of;
   std::string period = "2026-12";
   std::string work_dir;        // where the protected PDFs are made (qpdf)
 };
