@@ -154,8 +154,10 @@ TEST(Tabs, TheNextBrowserStartsAheadDuringTheLastClientsOfEachBrowserButTheLast)
   EXPECT_EQ(rec.started_ahead, 3);
   EXPECT_EQ(rec.slots_prepared_ahead, 3);
   for (int successes : r.launcher.successes_when_ahead()) EXPECT_LT(successes, 5);
-  // Readings meanwhile covered both browsers.
-  EXPECT_EQ(r.memory.groups_read.count({FakeLauncher::PidOf(1), FakeLauncher::PidOf(2)}), 1u);
+  // Readings before the first start ahead covered the first browser alone.
+  // (Whether a client ends while two browsers run depends on the threads'
+  // timing here; MoveInterleavings.* builds that moment and checks the
+  // readings then cover both.)
   EXPECT_EQ(r.memory.groups_read.count({FakeLauncher::PidOf(1)}), 1u);
   ExpectThePoolsPromisesKept(rec);
 }
