@@ -18,6 +18,10 @@ namespace boletos::boleto {
 struct PrintedFacts {
   std::optional<CivilDate> due;
   std::optional<long long> cents;
+  // Every amount printed anywhere: a line whose amount is among them agrees
+  // with the slip even when the "Valor" label led to another figure (an
+  // instruction's "cobrar o valor de R$ 1,00").
+  std::vector<long long> anywhere_cents;
 };
 
 struct LinhaChoice {

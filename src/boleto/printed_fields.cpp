@@ -100,18 +100,12 @@ std::optional<long long> FindPrintedAmountCents(std::string_view text) {
   return FirstAfter(text, "valor", AmountAt);
 }
 
-bool PrintsAmount(std::string_view text, long long cents) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (auto v = AmountAt(text, i); v && *v == cents) return true;
+std::vector<long long> AllPrintedAmounts(std::string_view text) {
+  std::vector<long long> all;
+  for (size_t i = 0; i < text.size() && all.size() < 256; ++i) {
+    if (auto v = AmountAt(text, i)) all.push_back(*v);
   }
-  return false;
-}
-
-bool PrintsDate(std::string_view text, const CivilDate& date) {
-  for (size_t i = 0; i + 10 <= text.size(); ++i) {
-    if (auto d = DateAt(text, i); d && *d == date) return true;
-  }
-  return false;
+  return all;
 }
 
 std::string PrintedAmount(long long cents) {

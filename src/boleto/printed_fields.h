@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "boleto/civil_date.h"
 
@@ -20,10 +21,9 @@ std::optional<CivilDate> FindPrintedDueDate(std::string_view text);
 // else after any "Valor"; in cents.
 std::optional<long long> FindPrintedAmountCents(std::string_view text);
 
-// Whether the slip prints this amount (as 1.234,56 or 1234,56) or this
-// date (dd/mm/yyyy) anywhere, under any label or none.
-bool PrintsAmount(std::string_view text, long long cents);
-bool PrintsDate(std::string_view text, const CivilDate& date);
+// Every amount the slip prints (as 1.234,56 or 1234,56), under any label
+// or none, in cents, in text order; at most 256.
+std::vector<long long> AllPrintedAmounts(std::string_view text);
 
 // 123456 -> "1.234,56", the way a slip prints it (for warnings).
 std::string PrintedAmount(long long cents);

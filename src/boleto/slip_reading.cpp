@@ -1,5 +1,7 @@
 #include "boleto/slip_reading.h"
 
+#include <algorithm>
+
 #include "boleto/due_date.h"
 #include "boleto/linha.h"
 #include "boleto/linha_choice.h"
@@ -28,7 +30,7 @@ std::string DateText(CivilDate date) { return IsoDate(date); }
 SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
   SlipReading r;
   LinhaScan scan = ScanForLinhas(text);
-  PrintedFacts printed{FindPrintedDueDate(text), FindPrintedAmountCents(text)};
+  PrintedFacts printed{FindPrintedDueDate(text), FindPrintedAmountCents(text), AllPrintedAmounts(text)};
 
   std::optional<CivilDate> line_due;
   std::optional<long long> line_cents;
@@ -47,11 +49,15 @@ SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
     r.warnings.insert(r.warnings.end(), choice.warnings.begin(), choice.warnings.end());
   }
 
-  // A label can point at the wrong figure (an instruction's "cobrar o valor
-  // de R$ 1,00" right after a "Valor"): when the line's own value is printed
-  // anywhere on the slip, the slip agrees with the line.
-  if (line_cents && PrintsAmount(text, *line_cents)) printed.cents = line_cents;
-  if (line_due && PrintsDate(text, *line_due)) printed.due = line_due;
+  // A "Valor" label can lead to another figure (an instruction's "cobrar o
+  // valor de R$ 1,00"): when the line's own amount is printed anywhere on
+  // the slip, the slip agrees with the line. Not so for dates: a slip prints
+  // several (document, processing), and SPEC.md lets the printed
+  // "Vencimento" win over the line's.
+  if (line_cents && std::find(printed.anywhere_cents.begin(), printed.anywhere_cents.end(), *line_cents) !=
+                        printed.anywhere_cents.end()) {
+    printed.cents = line_cents;
+  }
 
   r.due_date = Reconcile(printed.due, line_due, DateText, [](const CivilDate& p, const CivilDate& l) {
     return "the printed Vencimento " + BrazilianDate(p) + " disagrees with the linha digitável's due date " +

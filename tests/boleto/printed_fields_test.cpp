@@ -58,11 +58,9 @@ TEST(PrintedValor, ValorDocumentoAndValorDoBoletoComeBeforeAnyValor) {
   EXPECT_EQ(Cents("Valor cobrado 1,00 ... Valor do boleto 0,23"), 23);
 }
 
-TEST(PrintedAnywhere, FindsAnAmountOrADateUnderAnyLabel) {
-  EXPECT_TRUE(PrintsAmount("instr. R$ 01,00 ... 0,23", 23));
-  EXPECT_FALSE(PrintsAmount("1,23 10,23", 23));
-  EXPECT_TRUE(PrintsDate("x 26/05/2008 y", CivilDate{2008, 5, 26}));
-  EXPECT_FALSE(PrintsDate("126/05/2008", CivilDate{2008, 5, 26}));
+TEST(PrintedAnywhere, ListsEveryAmountUnderAnyLabel) {
+  EXPECT_EQ(AllPrintedAmounts("instr. R$ 01,00 ... 0,23 x 1.234,56"), (std::vector<long long>{100, 23, 123456}));
+  EXPECT_EQ(AllPrintedAmounts("1,234 12.34,56 (10/12/2026)"), std::vector<long long>{});
 }
 
 TEST(PrintedValor, IsWrittenTheWayASlipPrintsIt) {
