@@ -1,13 +1,11 @@
 // boletos-demo-portal: the demo customer portal on 127.0.0.1.
 
 #include <CLI/CLI.hpp>
-#include <signal.h>
 
 #include <cstdio>
-#include <fstream>
-#include <thread>
 
 #include "demo_portal.h"
+#include "portal_process.h"
 
 int main(int argc, char** argv) {
   boletos::demo::PortalOptions o;
@@ -23,24 +21,12 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "write the port here once listening");
   CLI11_PARSE(app, argc, argv);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // the server threads inherit the mask
-
+  boletos::demo::PortalProcess process;  // before the server's threads start
   auto portal = boletos::demo::DemoPortal::Start(o);
   if (!portal.ok()) {
     std::fprintf(stderr, "boletos-demo-portal: %s\n", portal.message().c_str());
     return 2;
   }
-  if (!port_file.empty()) {
-    std::ofstream(port_file + ".tmp") << (*portal)->port() << "\n";
-    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
-  }
-  std::printf("listening on %s\n", (*portal)->url().c_str());
-  std::fflush(stdout);
-  int sig = 0;
-  sigwait(&set, &sig);
+  process.AnnounceAndWait((*portal)->port(), (*portal)->url(), port_file);
   return 0;
 }

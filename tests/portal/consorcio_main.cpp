@@ -6,12 +6,12 @@
 // no open slip).
 
 #include <CLI/CLI.hpp>
-#include <signal.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "consorcio_portal.h"
+#include "portal_process.h"
 
 int main(int argc, char** argv) {
   boletos::test_portal::ConsorcioOptions o;
@@ -24,12 +24,7 @@ int main(int argc, char** argv) {
   app.add_option("--write-clients", clients_csv, "write the portal's clients here as a CSV for `boletos import`");
   CLI11_PARSE(app, argc, argv);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // the server threads inherit the mask
-
+  boletos::demo::PortalProcess process;  // before the server's threads start
   auto portal = boletos::test_portal::ConsorcioPortal::Start(o);
   if (!portal.ok()) {
     std::fprintf(stderr, "boletos-consorcio-portal: %s\n", portal.message().c_str());
@@ -43,13 +38,6 @@ int main(int argc, char** argv) {
     }
   }
   std::string url = (*portal)->url();
-  if (!port_file.empty()) {
-    std::ofstream(port_file + ".tmp") << std::stoi(url.substr(url.rfind(':') + 1)) << "\n";
-    std::rename((port_file + ".tmp").c_str(), port_file.c_str());
-  }
-  std::printf("listening on %s\n", url.c_str());
-  std::fflush(stdout);
-  int sig = 0;
-  sigwait(&set, &sig);
+  process.AnnounceAndWait(std::stoi(url.substr(url.rfind(':') + 1)), url, port_file);
   return 0;
 }
