@@ -164,13 +164,19 @@ Result<std::string> Page::HumanCheck(Deadline deadline) {
   auto found = Evaluate(scripts::kHumanCheck, deadline);
   if (!found.ok()) return found.error();
   if (!found->is_string()) return std::string();
-  auto where = Evaluate("[location.href, document.title]", deadline);
-  std::string url, title;
-  if (where.ok() && where->is_array() && where->size() == 2 && (*where)[0].is_string() && (*where)[1].is_string()) {
-    url = (*where)[0].get<std::string>();
-    title = (*where)[1].get<std::string>().substr(0, 120);  // the portal's text: bounded
+  auto place = WhereNow(deadline);
+  return found->get<std::string>() + " on " + (place.ok() ? place->Describe() : std::string("the page"));
+}
+
+Result<Page::Place> Page::WhereNow(Deadline deadline) {
+  auto where = EvaluateIn(FrameScope{session_id_, 0, "", 0, 0, ""}, "[location.href, document.title]", deadline);
+  if (!where.ok()) return where.error();
+  Place place;
+  if (where->is_array() && where->size() == 2 && (*where)[0].is_string() && (*where)[1].is_string()) {
+    place.url = (*where)[0].get<std::string>().substr(0, 500);
+    place.title = (*where)[1].get<std::string>().substr(0, 120);  // the portal's text: bounded
   }
-  return found->get<std::string>() + " on " + url + " (\"" + title + "\")";
+  return place;
 }
 
 Result<bool> Page::ShowsNow(const std::string& selector_or_text, bool is_text, Deadline deadline) {

@@ -154,6 +154,13 @@ class Page {
   // For failure artifacts (page_artifacts.cpp).
   Result<std::string> HtmlWithFrames(Deadline deadline);
   Result<std::string> Url(Deadline deadline);
+  // Where the tab is: its top document's URL and title (both bounded), for
+  // error messages.
+  struct Place {
+    std::string url, title;
+    std::string Describe() const { return url + " (\"" + title + "\")"; }
+  };
+  Result<Place> WhereNow(Deadline deadline);
 
   // Runs the action and saves what it yields at dest_path: a file sent as an
   // attachment, an inline PDF, the same in a new tab or popup, a blob, or

@@ -137,6 +137,11 @@ Result<cdp::DownloadResult> FlowRunner::PlayStep(cdp::Page& page, const Step& st
                                               "` (" + Where(flow_, step) +
                                               "); solve it in a browser or wait, then run again"};
   }
+  // Where the tab was, unless the message says it already.
+  auto place = page.WhereNow(Deadline::In(kHumanCheckTime));
+  if (place.ok() && !place->url.empty() && r.message().find(place->url) == std::string::npos) {
+    return Error{r.kind(), r.message() + "; the page was " + place->Describe()};
+  }
   return r;
 }
 

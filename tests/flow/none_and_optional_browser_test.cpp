@@ -89,6 +89,19 @@ TEST_F(NoneAndOptional, TheSameStepNotOptionalFailsTheClientNamingItsLine) {
   EXPECT_FALSE(fs::exists(Out("c1.pdf")));
 }
 
+// A failed step says where the tab was (issue 20), once.
+TEST_F(NoneAndOptional, AFailedStepNamesThePagesUrlAndTitle) {
+  auto flow = FlowWith("  - eval: \"document.title = 'Consulta de parcelas'\"\n"
+                       "  - wait_for: { text: \"Nunca aparece\", timeout: 500ms }\n");
+  auto r = Play(flow, "Ana");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("step `wait_for text Nunca aparece` (portal.yaml:6) failed: waited 500ms for the "
+                             "text \"Nunca aparece\" to appear; the page was " +
+                             site_.url("/echo?name=Ana") + " (\"Consulta de parcelas\")"),
+            std::string::npos)
+      << r.message();
+}
+
 }  // namespace
 
 namespace {
