@@ -190,7 +190,7 @@ TEST_F(Consorcio, TabsSharingOneSessionAreSentEachOthersSlipsAndNoneIsKept) {
 TEST_F(Consorcio, AFailedLoginKeepsTheLoginFramesHtml) {
   StartPortal({});
   ASSERT_EQ(Boletos({"import", root_ + "/clients.csv", "--db", root_ + "/boletos.db"}).code, 0);
-  std::vector<std::string> args = Run({"--max-attempts", "1"});
+  std::vector<std::string> args = Run({"--max-attempts", "1", "--batch", "1"});
   args.insert(args.begin(), BOLETOS_BIN);
   Outcome run = e2e::RunToEnd(args,
                               {{"PORTAL_USER", "12345678000195"},
