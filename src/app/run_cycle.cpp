@@ -153,7 +153,8 @@ int RunCycle(const RunOptions& o, store::Store& db, ops::StopSignal& stop, Redac
   auto run_id = db.BeginRun(period->ToString(), getpid(), ThisHostName());
   if (!run_id.ok()) return Refuse(run_id.error());
 
-  flow::FlowRunner flow_runner(*flow, *period, env);
+  flow::FlowRunner flow_runner(*flow, *period, env,
+                               [&](std::chrono::steady_clock::time_point t) { return stop.WaitUntil(t); });
   jobs::SlipCheck check(flow->max_pdf_mb, *period);
   jobs::SlipCommit commit(flow_runner, check, out, db, period->ToString(), o.loop.tabs);
   cdp::LaunchOptions launch;

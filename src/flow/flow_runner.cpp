@@ -51,8 +51,15 @@ Status EnterStepFrames(cdp::Page& page, const Step& step, const TemplateContext&
 
 }  // namespace
 
-FlowRunner::FlowRunner(const Flow& flow, Period period, EnvLookup env)
-    : flow_(flow), period_(period), env_(std::move(env)) {}
+FlowRunner::FlowRunner(const Flow& flow, Period period, EnvLookup env, WaitUntil wait_until)
+    : flow_(flow), period_(period), env_(std::move(env)), wait_until_(std::move(wait_until)) {
+  if (!wait_until_) {
+    wait_until_ = [](std::chrono::steady_clock::time_point t) {
+      std::this_thread::sleep_until(t);
+      return true;
+    };
+  }
+}
 
 TemplateContext FlowRunner::Context(const Columns* client) const {
   TemplateContext ctx;
@@ -179,7 +186,9 @@ Status FlowRunner::Login(cdp::Page& page) const {
     auto wait = busy->retry_after ? std::clamp(*busy->retry_after, std::chrono::seconds(1), kLongestLoginWait)
                                   : kLoginBackoff * round;
     spdlog::warn("the portal answered the login with {}; logging in again in {} s", said, wait.count());
-    std::this_thread::sleep_for(wait);
+    if (!wait_until_(std::chrono::steady_clock::now() + wait)) {
+      return MakeError(ErrorKind::kInterrupted, "stopped while waiting to log in again (" + said + ")");
+    }
   }
 }
 

@@ -4,6 +4,8 @@
 // deadline (`timeout:`); a failed step says which step, where in the file,
 // and why.
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,11 +26,16 @@ struct ClientOutcome {
 
 class FlowRunner {
  public:
-  FlowRunner(const Flow& flow, Period period, EnvLookup env);
+  // Sleeps until a time point; false when a stop was requested meanwhile.
+  using WaitUntil = std::function<bool(std::chrono::steady_clock::time_point)>;
+  // wait_until: how the login's Retry-After waits are slept (a plain sleep
+  // when empty); a run passes its stop signal's, so SIGTERM ends the wait.
+  FlowRunner(const Flow& flow, Period period, EnvLookup env, WaitUntil wait_until = {});
 
   // Runs the login steps. A login answered HTTP 429 or 503 is played
   // again after the portal's Retry-After (1 s to 60 s; else 5 s, 10 s, 15 s),
-  // up to 4 times; then kPortalError says the portal is busy.
+  // up to 4 times; then kPortalError says the portal is busy. A stop
+  // requested during a wait ends the login at once with kInterrupted.
   Status Login(cdp::Page& page) const;
   // True when the flow has no login check, or its selector is on the page.
   Result<bool> LoggedIn(cdp::Page& page) const;
@@ -63,6 +70,7 @@ class FlowRunner {
   const Flow& flow_;
   Period period_;
   EnvLookup env_;
+  WaitUntil wait_until_;
 };
 
 }  // namespace boletos::flow

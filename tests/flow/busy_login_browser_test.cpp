@@ -17,13 +17,15 @@ namespace {
 
 class BusyLogin : public BrowserTest {
  protected:
-  Status LogIn(int busy_times) {
+  Status LogIn(int busy_times, flow::FlowRunner::WaitUntil wait_until = {}) {
     const std::string text = "login:\n  steps:\n    - goto: \"" + site_.url("/busy-login?times=" + std::to_string(busy_times)) +
                              "\"\n    - wait_for: { selector: \"#user\", timeout: 2s }\nclient:\n  - print_pdf: {}\n";
     auto flow = flow::ParseFlow(text, "busy.yaml", {});
     EXPECT_TRUE(flow.ok()) << flow.message();
     flow_ = *flow;
-    return flow::FlowRunner(flow_, Period{2026, 12}, [](const std::string&) { return std::nullopt; }).Login(*page_);
+    return flow::FlowRunner(flow_, Period{2026, 12}, [](const std::string&) { return std::nullopt; },
+                            std::move(wait_until))
+        .Login(*page_);
   }
   int Hits() { return site_.Count("/busy-login/hits"); }
   flow::Flow flow_;
@@ -44,6 +46,21 @@ TEST_F(BusyLogin, APortalThatStaysBusyEndsTheLoginSayingSo) {
             std::string::npos)
       << s.message();
   EXPECT_EQ(Hits(), 4);
+}
+
+// SIGTERM during the Retry-After wait (the run's stop signal says so): the
+// login ends at once, interrupted, and the portal is not asked again.
+TEST_F(BusyLogin, AStopDuringTheWaitEndsTheLoginAtOnce) {
+  int waits = 0;
+  Status s = LogIn(100, [&](std::chrono::steady_clock::time_point) {
+    ++waits;
+    return false;  // a stop was requested while waiting
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.kind(), ErrorKind::kInterrupted) << s.message();
+  EXPECT_NE(s.message().find("stopped while waiting to log in again (HTTP 503"), std::string::npos) << s.message();
+  EXPECT_EQ(waits, 1);
+  EXPECT_EQ(Hits(), 1) << "no login after the stop";
 }
 
 }  // namespace
