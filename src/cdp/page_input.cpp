@@ -143,6 +143,11 @@ Status Page::Click(const std::string& selector, Deadline deadline) {
     // around it, and the documents around the frame (a cookie banner over
     // the login's iframe) may cover the point the tab will be clicked at.
     auto around = CoverAroundFrame(x, y, deadline);
+    // The budget may run out inside a check (a slow page): the cover seen
+    // the round before is still why the click did not happen.
+    if (!around.ok() && around.kind() == ErrorKind::kTimeout && !cover.empty()) {
+      return CoveredError(selector, cover, deadline);
+    }
     if (!around.ok()) return around.error();
     if (around->empty()) return DispatchClick(x, y, deadline);
     cover = *around;

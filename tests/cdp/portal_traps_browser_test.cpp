@@ -34,7 +34,7 @@ TEST_F(PortalTraps, AClickWaitsUntilTheLoadingOverlayIsGoneAndNeverLandsOnIt) {
 
 TEST_F(PortalTraps, AClickOnAnElementABannerKeepsCoveringNamesTheBanner) {
   Open("/covered?banner");
-  Status s = page_->Click("#go", Deadline::In(std::chrono::milliseconds(800)));
+  Status s = page_->Click("#go", Secs(3));  // the cover stays: any budget ends in its name
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.kind(), ErrorKind::kTimeout);
   EXPECT_NE(s.message().find("#lgpd covers #go"), std::string::npos) << s.message();
