@@ -1,7 +1,5 @@
 #include "boleto/linha_choice.h"
 
-#include <algorithm>
-
 #include "boleto/due_date.h"
 #include "boleto/linha.h"
 #include "boleto/printed_fields.h"
@@ -18,11 +16,6 @@ struct Standing {
   std::optional<long long> cents;
 };
 
-bool PrintedAnywhere(const PrintedFacts& printed, long long cents) {
-  return std::find(printed.anywhere_cents.begin(), printed.anywhere_cents.end(), cents) !=
-         printed.anywhere_cents.end();
-}
-
 Standing Judge(const Linha& linha, const PrintedFacts& printed, const CivilDate& reference) {
   Standing s;
   if (auto factor = DueFactor(linha)) s.due = DueDateFromFactor(*factor, reference);
@@ -34,7 +27,7 @@ Standing Judge(const Linha& linha, const PrintedFacts& printed, const CivilDate&
     contradictions += same ? 0 : 1;
   }
   if (printed.cents && s.cents) {
-    bool same = *printed.cents == *s.cents || PrintedAnywhere(printed, *s.cents);
+    bool same = *printed.cents == *s.cents || printed.PrintsAnywhere(*s.cents);
     s.score += same ? 1 : -1;
     contradictions += same ? 0 : 1;
   }

@@ -5,6 +5,7 @@
 // misreading in eleven passes. The printed Vencimento and Valor are what a
 // person checks a line against, so they decide before the reading's fit.
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct PrintedFacts {
   // with the slip even when the "Valor" label led to another figure (an
   // instruction's "cobrar o valor de R$ 1,00").
   std::vector<long long> anywhere_cents;
+
+  bool PrintsAnywhere(long long cents) const {
+    return std::find(anywhere_cents.begin(), anywhere_cents.end(), cents) != anywhere_cents.end();
+  }
 };
 
 struct LinhaChoice {

@@ -1,7 +1,5 @@
 #include "boleto/slip_reading.h"
 
-#include <algorithm>
-
 #include "boleto/due_date.h"
 #include "boleto/linha.h"
 #include "boleto/linha_choice.h"
@@ -54,10 +52,7 @@ SlipReading ReadSlip(std::string_view text, const CivilDate& reference) {
   // the slip, the slip agrees with the line. Not so for dates: a slip prints
   // several (document, processing), and SPEC.md lets the printed
   // "Vencimento" win over the line's.
-  if (line_cents && std::find(printed.anywhere_cents.begin(), printed.anywhere_cents.end(), *line_cents) !=
-                        printed.anywhere_cents.end()) {
-    printed.cents = line_cents;
-  }
+  if (line_cents && printed.PrintsAnywhere(*line_cents)) printed.cents = line_cents;
 
   r.due_date = Reconcile(printed.due, line_due, DateText, [](const CivilDate& p, const CivilDate& l) {
     return "the printed Vencimento " + BrazilianDate(p) + " disagrees with the linha digitável's due date " +

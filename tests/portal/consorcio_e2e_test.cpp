@@ -35,9 +35,7 @@ class Consorcio : public ::testing::Test {
     fs::create_directories(root_ + "/tmp");
     fs::create_directories(root_ + "/portal");
     fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-    std::ofstream csv(root_ + "/clients.csv");
-    csv << "id,name,document\n";
-    for (const auto& c : ConsorcioPortal::Clients()) csv << c.id << ",\"" << c.name << "\"," << c.document << "\n";
+    std::ofstream(root_ + "/clients.csv") << ConsorcioPortal::ClientsCsv();
   }
   void TearDown() override {
     portal_.reset();

@@ -30,13 +30,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "boletos-consorcio-portal: %s\n", portal.message().c_str());
     return 2;
   }
-  if (!clients_csv.empty()) {
-    std::ofstream csv(clients_csv);
-    csv << "id,name,document\n";
-    for (const auto& c : boletos::test_portal::ConsorcioPortal::Clients()) {
-      csv << c.id << ",\"" << c.name << "\"," << c.document << "\n";
-    }
-  }
+  if (!clients_csv.empty()) std::ofstream(clients_csv) << boletos::test_portal::ConsorcioPortal::ClientsCsv();
   std::string url = (*portal)->url();
   process.AnnounceAndWait(std::stoi(url.substr(url.rfind(':') + 1)), url, port_file);
   return 0;

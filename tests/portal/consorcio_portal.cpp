@@ -344,6 +344,12 @@ std::string ConsorcioPortal::url(const std::string& path) const {
 
 std::string ConsorcioPortal::SlipPdf(const PortalClient& client) const { return impl_->Pdf(client); }
 
+std::string ConsorcioPortal::ClientsCsv() {
+  std::string csv = "id,name,document\n";
+  for (const auto& c : Clients()) csv += std::string(c.id) + ",\"" + c.name + "\"," + c.document + "\n";
+  return csv;
+}
+
 std::map<std::string, int> ConsorcioPortal::served() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->served;

@@ -63,6 +63,8 @@ class ConsorcioPortal {
 
   std::string url(const std::string& path = "") const;
   static const std::vector<PortalClient>& Clients();
+  // Clients() as a CSV for `boletos import` (id,name,document).
+  static std::string ClientsCsv();
   // The PDF the portal sends for a client (protected ones: before encryption).
   std::string SlipPdf(const PortalClient& client) const;
   // How many slips the portal served for each client id, and how many
